@@ -1,0 +1,45 @@
+# awsmfa — build, install test dependencies, test, benchmark.
+#
+#   make test    install what the tests need (on a fresh machine), then run every test
+#   make bench   run the benchmarks recorded in README.md
+#
+# Under CI=true every tool the tests need must be present; tests fail rather
+# than skip when one is missing.
+
+GO        ?= go
+NPM_CACHE ?= $(CURDIR)/.cache/npm
+export AWSMFA_ORACLE_DIR := $(CURDIR)/tools/oracle
+
+.PHONY: all build test deps deps-apt deps-npm vet bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/awsmfa ./cmd/awsmfa
+
+deps: deps-apt deps-npm
+
+# Debian packages used by end-to-end tests and benchmarks: the real AWS CLI v2
+# (/usr/bin/aws), oathtool (TOTP cross-check), wrk (load tests).
+deps-apt:
+	@scripts/install-apt-deps.sh
+
+# The independent policy engine used as a differential-test oracle
+# (@cloud-copilot/iam-simulate, AGPL: installed for tests only, never shipped).
+deps-npm:
+	@scripts/install-npm-deps.sh "$(NPM_CACHE)"
+
+vet:
+	$(GO) vet ./...
+
+test: deps vet
+	$(GO) test -count=1 ./...
+
+fuzz:
+	@scripts/fuzz-all.sh 20s
+
+bench:
+	@scripts/bench.sh
+
+clean:
+	rm -rf bin .cache tools/oracle/node_modules

@@ -1,0 +1,20 @@
+// Package policy is the `awsmfa policy` command group.
+package policy
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/internal/cmd/policy/generate"
+
+	"github.com/awsmfa/awsmfa/internal/iostreams"
+)
+
+// NewCmdPolicy returns `awsmfa policy`.
+func NewCmdPolicy(ios *iostreams.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy <command>",
+		Short: "Evaluate, lint and generate IAM policies that require MFA",
+	}
+	cmd.AddCommand(generate.NewCmdGenerate(ios, nil))
+	return cmd
+}

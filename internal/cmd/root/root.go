@@ -1,0 +1,61 @@
+// Package root assembles the awsmfa command tree.
+package root
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/internal/cmd/policy"
+	"github.com/awsmfa/awsmfa/internal/cmd/version"
+	"github.com/awsmfa/awsmfa/internal/cmdutil"
+	"github.com/awsmfa/awsmfa/internal/iostreams"
+)
+
+// NewCmdRoot returns the root command.
+func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "awsmfa <command>",
+		Short: "Make multi-factor authentication work for the AWS CLI, end to end",
+		Long: `awsmfa makes MFA work for the AWS CLI, for both people involved:
+
+  administrators: evaluate, lint and generate IAM policies that really require
+  MFA (a "Bool" aws:MultiFactorAuthPresent deny lets long-term access keys
+  through; "BoolIfExists" does not);
+
+  CLI users: get MFA-backed temporary credentials into the AWS CLI, SDKs and
+  long-running jobs with one code a day.
+
+Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
+2 usage error, bad input or a failed operation.`,
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetIn(ios.In)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SetVersionTemplate("awsmfa {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	cmd.AddCommand(policy.NewCmdPolicy(ios))
+	return cmd
+}
+
+// Main runs the command line and returns the process exit code. Errors that
+// are not an ExitCodeError (cobra's unknown command or wrong argument count,
+// failed I/O) exit 2.
+func Main(ios *iostreams.IOStreams, args []string) int {
+	cmd := NewCmdRoot(ios)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err != nil {
+		var ec *cmdutil.ExitCodeError
+		if !errors.As(err, &ec) || ec.Err != nil {
+			fmt.Fprintln(ios.ErrOut, "awsmfa:", err)
+		}
+	}
+	return cmdutil.ExitCode(err)
+}
