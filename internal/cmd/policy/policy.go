@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/internal/cmd/policy/generate"
+	"github.com/awsmfa/awsmfa/internal/cmd/policy/lint"
 
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 )
@@ -15,6 +16,7 @@ func NewCmdPolicy(ios *iostreams.IOStreams) *cobra.Command {
 		Use:   "policy <command>",
 		Short: "Evaluate, lint and generate IAM policies that require MFA",
 	}
+	cmd.AddCommand(lint.NewCmdLint(ios, nil))
 	cmd.AddCommand(generate.NewCmdGenerate(ios, nil))
 	return cmd
 }

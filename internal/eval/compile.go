@@ -1,0 +1,441 @@
+package eval
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/awsmfa/awsmfa/internal/policy"
+)
+
+// Policy is a compiled policy document, ready for repeated evaluation.
+type Policy struct {
+	// Name identifies the policy in results ("identityPolicies[0]", a file
+	// name, a policy name).
+	Name string
+	// Doc is the source document.
+	Doc   *policy.Document
+	stmts []cstmt
+}
+
+type cstmt struct {
+	src  *policy.Statement
+	deny bool
+
+	notAction bool
+	actions   []pattern
+
+	// resource: absent (resource policies may omit it), Resource or
+	// NotResource.
+	hasResource bool
+	notResource bool
+	resources   []resPattern
+
+	principal    *cprincipal
+	notPrincipal bool
+
+	conds []ccond
+}
+
+// Compile compiles doc. The name is taken from doc.File; set Policy.Name to
+// change it. Compile fails only for documents that cannot be evaluated: an
+// Effect other than Allow or Deny, or an unknown condition operator.
+func Compile(doc *policy.Document) (*Policy, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("no policy document")
+	}
+	vars := doc.Version == policy.Version2012
+	p := &Policy{Name: doc.File, Doc: doc}
+	for i, s := range doc.Statements {
+		if s == nil {
+			continue
+		}
+		cs := cstmt{src: s}
+		switch s.Effect {
+		case policy.Allow:
+		case policy.Deny:
+			cs.deny = true
+		default:
+			return nil, fmt.Errorf("statement %d: Effect %q is neither Allow nor Deny", i, string(s.Effect))
+		}
+		acts := s.Action
+		if s.NotAction.Present {
+			acts = s.NotAction
+			cs.notAction = true
+		}
+		for _, a := range acts.Values {
+			// Action names are case-insensitive; variables are not
+			// supported in Action.
+			cs.actions = append(cs.actions, compilePattern(a, true, false))
+		}
+		switch {
+		case s.NotResource.Present:
+			cs.hasResource, cs.notResource = true, true
+			for _, r := range s.NotResource.Values {
+				cs.resources = append(cs.resources, compileResource(r, vars))
+			}
+		case s.Resource.Present:
+			cs.hasResource = true
+			for _, r := range s.Resource.Values {
+				cs.resources = append(cs.resources, compileResource(r, vars))
+			}
+		}
+		switch {
+		case s.NotPrincipal != nil:
+			cs.principal, cs.notPrincipal = compilePrincipal(s.NotPrincipal), true
+		case s.Principal != nil:
+			cs.principal = compilePrincipal(s.Principal)
+		}
+		for ci := range s.Conditions {
+			cc, err := compileCondition(&s.Conditions[ci], vars)
+			if err != nil {
+				return nil, fmt.Errorf("statement %d: %w", i, err)
+			}
+			cs.conds = append(cs.conds, cc)
+		}
+		p.stmts = append(p.stmts, cs)
+	}
+	return p, nil
+}
+
+// MustCompile is Compile for documents known to be valid; it panics on
+// error. Intended for tests and package-level tables.
+func MustCompile(doc *policy.Document) *Policy {
+	p, err := Compile(doc)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// resPattern is a compiled Resource value. "You can use wildcard characters
+// (* and ?) within the individual segments of an ARN (the parts separated by
+// colons) ... If the * wildcard is the last character of a resource ARN
+// segment, it can expand to match beyond colon boundaries"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards).
+// So a * or ? inside a segment never matches ':', and a * that ends a segment
+// matches any run of characters, colons included. Matching is
+// case-sensitive ("In the Resource element, the IAM user name is case
+// sensitive", same page).
+type resPattern struct {
+	raw  string
+	any  bool
+	segs []resSeg
+}
+
+type resSeg struct {
+	p        pattern
+	tailStar bool
+}
+
+func compileResource(s string, vars bool) resPattern {
+	rp := resPattern{raw: s}
+	full := compilePattern(s, true, vars)
+	if full.any {
+		rp.any = true
+		return rp
+	}
+	for _, part := range splitTokens(full.toks, 0) {
+		seg := resSeg{p: tokensPattern(part)}
+		if n := len(part); n > 0 && part[n-1].kind == tokStar {
+			seg.tailStar = true
+		}
+		rp.segs = append(rp.segs, seg)
+	}
+	return rp
+}
+
+// match reports whether the request resource s matches. Segment by segment:
+// a segment ending in * may be followed by any number of whole subject
+// segments. The search is a breadth-first pass over subject segments, so it
+// is polynomial whatever the pattern.
+func (rp *resPattern) match(s string, r resolver) bool {
+	if rp.any {
+		return true
+	}
+	// Subject segment boundaries.
+	var startsBuf [65]int
+	starts := startsBuf[:1]
+	starts[0] = 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			starts = append(starts, i+1)
+		}
+	}
+	n := len(starts)
+	seg := func(j int) string {
+		end := len(s)
+		if j+1 < n {
+			end = starts[j+1] - 1
+		}
+		return s[starts[j]:end]
+	}
+	if n <= 64 {
+		reach := uint64(1)
+		for i := range rp.segs {
+			ps := &rp.segs[i]
+			last := i == len(rp.segs)-1
+			var next uint64
+			for j := 0; j < n; j++ {
+				if reach&(1<<uint(j)) == 0 {
+					continue
+				}
+				if !ps.p.match(seg(j), false, r) {
+					continue
+				}
+				switch {
+				case last && ps.tailStar:
+					return true
+				case last:
+					if j == n-1 {
+						return true
+					}
+				case ps.tailStar:
+					// Any later segment may start the next pattern segment.
+					if j+1 < n {
+						next |= ^uint64(0) << uint(j+1)
+					}
+				default:
+					if j+1 < n {
+						next |= 1 << uint(j+1)
+					}
+				}
+			}
+			if n < 64 {
+				next &= (1 << uint(n)) - 1
+			}
+			reach = next
+			if reach == 0 {
+				return false
+			}
+		}
+		return false
+	}
+	// Long subjects (more than 64 colons): the same search with a slice.
+	reach := make([]bool, n)
+	reach[0] = true
+	for i := range rp.segs {
+		ps := &rp.segs[i]
+		last := i == len(rp.segs)-1
+		next := make([]bool, n)
+		any := false
+		for j := 0; j < n; j++ {
+			if !reach[j] || !ps.p.match(seg(j), false, r) {
+				continue
+			}
+			switch {
+			case last && ps.tailStar:
+				return true
+			case last:
+				if j == n-1 {
+					return true
+				}
+			case ps.tailStar:
+				for k := j + 1; k < n; k++ {
+					next[k] = true
+					any = true
+				}
+			default:
+				if j+1 < n {
+					next[j+1] = true
+					any = true
+				}
+			}
+		}
+		if !any {
+			return false
+		}
+		reach = next
+	}
+	return false
+}
+
+// Base condition operators.
+type opcode uint8
+
+const (
+	opStringEquals opcode = iota
+	opStringNotEquals
+	opStringEqualsIgnoreCase
+	opStringNotEqualsIgnoreCase
+	opStringLike
+	opStringNotLike
+	opNumericEquals
+	opNumericNotEquals
+	opNumericLessThan
+	opNumericLessThanEquals
+	opNumericGreaterThan
+	opNumericGreaterThanEquals
+	opDateEquals
+	opDateNotEquals
+	opDateLessThan
+	opDateLessThanEquals
+	opDateGreaterThan
+	opDateGreaterThanEquals
+	opBool
+	opBinaryEquals
+	opIpAddress
+	opNotIpAddress
+	opArnEquals
+	opArnLike
+	opArnNotEquals
+	opArnNotLike
+	opNull
+)
+
+var opcodes = map[string]opcode{
+	"StringEquals": opStringEquals, "StringNotEquals": opStringNotEquals,
+	"StringEqualsIgnoreCase": opStringEqualsIgnoreCase, "StringNotEqualsIgnoreCase": opStringNotEqualsIgnoreCase,
+	"StringLike": opStringLike, "StringNotLike": opStringNotLike,
+	"NumericEquals": opNumericEquals, "NumericNotEquals": opNumericNotEquals,
+	"NumericLessThan": opNumericLessThan, "NumericLessThanEquals": opNumericLessThanEquals,
+	"NumericGreaterThan": opNumericGreaterThan, "NumericGreaterThanEquals": opNumericGreaterThanEquals,
+	"DateEquals": opDateEquals, "DateNotEquals": opDateNotEquals,
+	"DateLessThan": opDateLessThan, "DateLessThanEquals": opDateLessThanEquals,
+	"DateGreaterThan": opDateGreaterThan, "DateGreaterThanEquals": opDateGreaterThanEquals,
+	"Bool": opBool, "BinaryEquals": opBinaryEquals,
+	"IpAddress": opIpAddress, "NotIpAddress": opNotIpAddress,
+	"ArnEquals": opArnEquals, "ArnLike": opArnLike, "ArnNotEquals": opArnNotEquals, "ArnNotLike": opArnNotLike,
+	"Null": opNull,
+}
+
+// negated reports whether the operator is a negated matching operator, which
+// is true for a missing key: "If the policy condition requires that the key
+// is not matched, such as StringNotLike or ArnNotLike, and the right key is
+// not present, the condition is true"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+func (o opcode) negated() bool {
+	switch o {
+	case opStringNotEquals, opStringNotEqualsIgnoreCase, opStringNotLike, opNumericNotEquals,
+		opDateNotEquals, opNotIpAddress, opArnNotEquals, opArnNotLike:
+		return true
+	}
+	return false
+}
+
+// family groups operators by value type.
+type family uint8
+
+const (
+	famString family = iota
+	famNumeric
+	famDate
+	famBool
+	famBinary
+	famIP
+	famArn
+	famNull
+)
+
+func (o opcode) family() family {
+	switch {
+	case o <= opStringNotLike:
+		return famString
+	case o <= opNumericGreaterThanEquals:
+		return famNumeric
+	case o <= opDateGreaterThanEquals:
+		return famDate
+	case o == opBool:
+		return famBool
+	case o == opBinaryEquals:
+		return famBinary
+	case o == opIpAddress || o == opNotIpAddress:
+		return famIP
+	case o <= opArnNotLike:
+		return famArn
+	}
+	return famNull
+}
+
+type ccond struct {
+	src      *policy.Condition
+	op       opcode
+	set      policy.SetOperator
+	ifExists bool
+	key      string // lower-case
+	vals     []cval
+}
+
+// cval is one compiled condition value; which fields are set depends on the
+// operator family.
+type cval struct {
+	raw string
+	ok  bool // the value parsed (numbers, dates, addresses, base 64, ARNs)
+
+	pat    pattern    // String*, Bool (with variables)
+	arn    [6]pattern // Arn*
+	num    float64
+	date   time.Time
+	prefix netip.Prefix
+	bin    []byte
+	b      bool // Bool (without variables); Null: true/false
+}
+
+func compileCondition(c *policy.Condition, vars bool) (ccond, error) {
+	op := c.Op
+	if op.Base == "" {
+		parsed, ok := policy.ParseOperator(c.Operator)
+		if !ok {
+			return ccond{}, fmt.Errorf("unknown condition operator %q", c.Operator)
+		}
+		op = parsed
+	}
+	code, ok := opcodes[op.Base]
+	if !ok {
+		return ccond{}, fmt.Errorf("unknown condition operator %q", c.Operator)
+	}
+	cc := ccond{src: c, op: code, set: op.Set, ifExists: op.IfExists, key: strings.ToLower(c.Key)}
+	for _, v := range c.Values {
+		cc.vals = append(cc.vals, compileValue(code, v.Raw, vars))
+	}
+	return cc, nil
+}
+
+// compileValue compiles one condition value. Policy variables are expanded
+// only in string, ARN and Bool values: "You can use a policy variable with the
+// String/ARN/Boolean condition operator" and "You can not use a policy
+// variable with the Numeric/Date/Binary/IpAddress/Null condition operator"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+// (The variables page omits Boolean from its list; the operators page allows
+// it, and we follow the operators page.)
+func compileValue(code opcode, raw string, vars bool) cval {
+	v := cval{raw: raw}
+	switch code.family() {
+	case famString:
+		like := code == opStringLike || code == opStringNotLike
+		v.pat = compilePattern(raw, like, vars)
+		v.ok = true
+	case famNumeric:
+		v.num, v.ok = parseNumber(raw)
+	case famDate:
+		v.date, v.ok = parseDate(raw)
+	case famBool:
+		v.pat = compilePattern(raw, false, vars)
+		if !v.pat.hasVar {
+			v.b, v.ok = parseBool(raw)
+		} else {
+			v.ok = true
+		}
+	case famBinary:
+		v.bin, v.ok = decodeBinary(raw)
+	case famIP:
+		v.prefix, v.ok = parsePrefix(raw)
+	case famArn:
+		// "Each of the six colon-delimited components of the ARN is checked
+		// separately and each can include multi-character match wildcards
+		// (*) or single-character match wildcards (?). The ArnEquals and
+		// ArnLike condition operators behave identically."
+		full := compilePattern(raw, true, vars)
+		parts := splitTokens(full.toks, 6)
+		if len(parts) == 6 {
+			for i := range parts {
+				v.arn[i] = tokensPattern(parts[i])
+			}
+			v.ok = true
+		}
+	case famNull:
+		v.b, v.ok = parseBool(raw)
+	}
+	return v
+}

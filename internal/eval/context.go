@@ -1,0 +1,167 @@
+package eval
+
+import "strings"
+
+// Context holds the condition keys of a request. Key names are
+// case-insensitive ("Key names are case-insensitive. For example,
+// aws:CurrentTime is equivalent to AWS:currenttime",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html);
+// values are case-sensitive strings. A key may carry several values
+// (multivalued keys such as aws:TagKeys); a key set with no values is
+// treated as absent.
+//
+// A Context is meant to be reused: Reset keeps its storage, so filling and
+// evaluating the same Context again does not allocate once keys repeat.
+// The zero Context is empty and ready to use. A Context is not safe for
+// concurrent modification.
+type Context struct {
+	entries []ctxEntry
+	n       int
+	// lower caches the lower-case form of key spellings seen before.
+	lower map[string]string
+}
+
+type ctxEntry struct {
+	key  string // lower-case
+	vals []string
+}
+
+// Reset removes every key, keeping storage for reuse.
+func (c *Context) Reset() {
+	for i := 0; i < c.n; i++ {
+		c.entries[i].vals = c.entries[i].vals[:0]
+	}
+	c.n = 0
+}
+
+// Len returns the number of keys.
+func (c *Context) Len() int { return c.n }
+
+func (c *Context) lowerKey(key string) string {
+	if !hasUpperASCII(key) {
+		return key
+	}
+	if l, ok := c.lower[key]; ok {
+		return l
+	}
+	l := strings.ToLower(key)
+	if c.lower == nil {
+		c.lower = make(map[string]string)
+	}
+	if len(c.lower) > 4096 {
+		clear(c.lower)
+	}
+	c.lower[key] = l
+	return l
+}
+
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			return true
+		}
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Context) find(lower string) int {
+	for i := 0; i < c.n; i++ {
+		if c.entries[i].key == lower {
+			return i
+		}
+	}
+	return -1
+}
+
+// slot returns the entry for key, creating it (empty) when absent.
+func (c *Context) slot(key string) *ctxEntry {
+	l := c.lowerKey(key)
+	if i := c.find(l); i >= 0 {
+		return &c.entries[i]
+	}
+	if c.n < len(c.entries) {
+		e := &c.entries[c.n]
+		e.key = l
+		e.vals = e.vals[:0]
+		c.n++
+		return e
+	}
+	c.entries = append(c.entries, ctxEntry{key: l})
+	c.n++
+	return &c.entries[c.n-1]
+}
+
+// Set replaces the values of key.
+func (c *Context) Set(key string, values ...string) {
+	e := c.slot(key)
+	e.vals = append(e.vals[:0], values...)
+}
+
+// SetString replaces the values of key with the single value v. Unlike Set
+// it never allocates a variadic slice.
+func (c *Context) SetString(key, v string) {
+	e := c.slot(key)
+	e.vals = append(e.vals[:0], v)
+}
+
+// Add appends a value to key.
+func (c *Context) Add(key, v string) {
+	e := c.slot(key)
+	e.vals = append(e.vals, v)
+}
+
+// Delete removes key.
+func (c *Context) Delete(key string) {
+	i := c.find(c.lowerKey(key))
+	if i < 0 {
+		return
+	}
+	last := c.n - 1
+	c.entries[i], c.entries[last] = c.entries[last], c.entries[i]
+	c.entries[last].vals = c.entries[last].vals[:0]
+	c.n--
+}
+
+// Lookup returns the values of key (any case). ok is false when the key is
+// absent or has no values.
+func (c *Context) Lookup(key string) (values []string, ok bool) {
+	if c == nil {
+		return nil, false
+	}
+	return c.lookupLower(c.lowerKey(key))
+}
+
+func (c *Context) lookupLower(lower string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	i := c.find(lower)
+	if i < 0 || len(c.entries[i].vals) == 0 {
+		return nil, false
+	}
+	return c.entries[i].vals, true
+}
+
+// Keys returns the lower-cased key names, in insertion order except after
+// Delete.
+func (c *Context) Keys() []string {
+	keys := make([]string, 0, c.n)
+	for i := 0; i < c.n; i++ {
+		keys = append(keys, c.entries[i].key)
+	}
+	return keys
+}
+
+// variable implements resolver: a variable resolves only from a key with
+// exactly one value.
+func (c *Context) variable(lower string) (string, bool) {
+	vals, ok := c.lookupLower(lower)
+	if !ok || len(vals) != 1 {
+		return "", false
+	}
+	return vals[0], true
+}
