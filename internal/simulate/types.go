@@ -57,9 +57,17 @@ type Output struct {
 	Reason string `json:"reason"`
 	// Layers reports each policy layer's own verdict.
 	Layers []LayerResult `json:"layers,omitempty"`
+	// NearMisses are statements whose action, resource and principal
+	// matched the request but whose conditions did not: the statements a
+	// reader probably expected to apply (such as a Deny on
+	// {"Bool": {"aws:MultiFactorAuthPresent": "false"}} for a request signed
+	// with long-term access keys).
+	NearMisses []MatchedStatement `json:"nearMisses,omitempty"`
 	// Error is set (and Decision empty) when the input could not be
 	// simulated, in --batch mode where one bad line must not stop the rest.
 	Error string `json:"error,omitempty"`
+	// Line is the 1-based input line of an error in --batch mode.
+	Line int `json:"line,omitempty"`
 }
 
 // MatchedStatement identifies one statement and why it applied.
@@ -96,4 +104,7 @@ type ConditionResult struct {
 type LayerResult struct {
 	Layer    string `json:"layer"`
 	Decision string `json:"decision"`
+	// Note qualifies the verdict, such as "does not apply: SCPs limit only
+	// IAM users and roles of member accounts".
+	Note string `json:"note,omitempty"`
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/internal/cmd/policy/generate"
 	"github.com/awsmfa/awsmfa/internal/cmd/policy/lint"
+	"github.com/awsmfa/awsmfa/internal/cmd/policy/simulate"
 
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 )
@@ -17,6 +18,7 @@ func NewCmdPolicy(ios *iostreams.IOStreams) *cobra.Command {
 		Short: "Evaluate, lint and generate IAM policies that require MFA",
 	}
 	cmd.AddCommand(lint.NewCmdLint(ios, nil))
+	cmd.AddCommand(simulate.NewCmdSimulate(ios, nil))
 	cmd.AddCommand(generate.NewCmdGenerate(ios, nil))
 	return cmd
 }

@@ -1,0 +1,179 @@
+package simulate
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/awsmfa/awsmfa/internal/cmdutil"
+	"github.com/awsmfa/awsmfa/internal/iostreams"
+)
+
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	cmd := NewCmdSimulate(ios, nil)
+	cmd.SetArgs(args)
+	cmd.SetOut(out)
+	cmd.SetErr(errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	if err != nil {
+		errOut.WriteString(err.Error())
+	}
+	return cmdutil.ExitCode(err), out.String(), errOut.String()
+}
+
+// The seed story: a Deny on "Bool" aws:MultiFactorAuthPresent plus an
+// Allow-all. The deny sits on line 10 of this input.
+const seedInput = `{
+  "request": {
+    "principal": "arn:aws:iam::123456789012:user/anika",
+    "action": "s3:ListAllMyBuckets",
+    "resource": "*"
+  },
+  "identityPolicies": [
+    {"Version": "2012-10-17",
+     "Statement": [
+      {"Sid": "BlockMostAccessUnlessSignedInWithMFA", "Effect": "Deny",
+       "NotAction": ["iam:ListMFADevices", "sts:GetSessionToken"], "Resource": "*",
+       "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]},
+    {"Version": "2012-10-17", "Statement": [{"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+  ]
+}`
+
+func TestSimulateLongTermKeysSlipPastBool(t *testing.T) {
+	code, out, _ := run(t, seedInput, "--credential", "long-term-keys", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var o struct {
+		Decision          string
+		MatchedStatements []struct{ Sid string }
+		NearMisses        []struct {
+			Sid        string
+			Line       int
+			Column     int
+			Conditions []struct {
+				Present, Matched bool
+				Why              string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Decision != "allowed" || len(o.MatchedStatements) != 1 || o.MatchedStatements[0].Sid != "AllowAll" {
+		t.Fatalf("got %+v", o)
+	}
+	if len(o.NearMisses) != 1 || o.NearMisses[0].Line != 10 || o.NearMisses[0].Column != 7 {
+		t.Fatalf("near miss not located at the Deny in the input file (10:7): %+v", o.NearMisses)
+	}
+	c := o.NearMisses[0].Conditions[0]
+	if c.Present || c.Matched || !strings.Contains(c.Why, "absent") {
+		t.Errorf("condition trace: %+v", c)
+	}
+}
+
+func TestSimulateSessionWithoutMFAIsDenied(t *testing.T) {
+	code, out, _ := run(t, seedInput, "--credential", "session-token")
+	if code != cmdutil.ExitFindings {
+		t.Fatalf("exit %d, want 1 (denied)", code)
+	}
+	if !strings.HasPrefix(out, "explicitDeny\n") || !strings.Contains(out, `identityPolicies[0] statement "BlockMostAccessUnlessSignedInWithMFA" (Deny) at <stdin>:10:7`) {
+		t.Errorf("text output:\n%s", out)
+	}
+}
+
+func TestSimulateMatrix(t *testing.T) {
+	code, out, _ := run(t, seedInput, "--matrix", "--credential", "long-term-keys", "--credential", "session-token", "--credential", "session-token-mfa")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want header + 3 rows:\n%s", out)
+	}
+	want := []struct{ cred, decision, note string }{
+		{"long-term-keys", "allowed", "aws:MultiFactorAuthPresent absent"},
+		{"session-token", "explicitDeny", ""},
+		{"session-token-mfa", "allowed", ""},
+	}
+	for i, w := range want {
+		f := strings.Fields(lines[i+1])
+		if f[0] != w.cred || f[2] != w.decision {
+			t.Errorf("row %d: %q", i, lines[i+1])
+		}
+		if w.note != "" && !strings.Contains(lines[i+1], w.note) {
+			t.Errorf("row %d lacks note %q: %q", i, w.note, lines[i+1])
+		}
+		if w.note == "" && strings.Contains(lines[i+1], "skipped") {
+			t.Errorf("row %d has a note: %q", i, lines[i+1])
+		}
+	}
+
+	code, out, _ = run(t, seedInput, "--matrix", "-o", "json", "--action", "s3:ListAllMyBuckets", "--action", "iam:ListMFADevices")
+	var m struct {
+		Rows []struct{ Credential, Action, Decision string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &m) != nil || len(m.Rows) < 2*9 {
+		t.Fatalf("json matrix exit %d:\n%s", code, out)
+	}
+}
+
+func TestSimulateBatch(t *testing.T) {
+	line := strings.ReplaceAll(strings.ReplaceAll(seedInput, "\n", ""), "  ", "")
+	input := line + "\n" + "{not json}\n" + line + "\n"
+	p := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(p, []byte(input), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--batch"}, {"--batch", p}} {
+		stdin := input
+		if len(args) == 2 {
+			stdin = ""
+		}
+		code, out, _ := run(t, stdin, args...)
+		answers := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(answers) != 3 {
+			t.Fatalf("%v: exit %d, %d answers:\n%s", args, code, len(answers), out)
+		}
+		if !strings.Contains(answers[0], `"decision":"allowed"`) || !strings.Contains(answers[1], `"error"`) || !strings.Contains(answers[1], `"line":2`) || answers[2] != answers[0] {
+			t.Errorf("%v answers:\n%s", args, out)
+		}
+	}
+}
+
+func TestSimulateBadInput(t *testing.T) {
+	cases := []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"{", nil, "<stdin>:1:2"},
+		{"{\n \"request\": 5}", nil, "line 2, column"},
+		{`{"request": {"action": "s3:GetObject"}, "identityPolicy": []}`, nil, "unknown field"},
+		{`{"request": {"principal": "arn:aws:iam::123456789012:user/a"}}`, nil, "request.action is missing"},
+		{`{"request": {"action": "s3:GetObject", "principal": "arn:aws:iam::123456789012:user/a", "resource": "*"}, "identityPolicies": [{"Statement": [{"Effect": "Allow"}]}]}`, nil, "identityPolicies[0]"},
+		{seedInput, []string{"--credential", "nope"}, "unknown credential type"},
+		{seedInput, []string{"--credential", "console", "--credential", "console-mfa"}, "use --matrix"},
+		{seedInput, []string{"--batch", "--matrix"}, "--batch cannot be combined"},
+		{seedInput, []string{"-o", "yaml"}, "--output"},
+	}
+	for _, c := range cases {
+		code, _, errOut := run(t, c.stdin, c.args...)
+		if code != cmdutil.ExitError || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q %v: exit %d, stderr %q; want 2 and %q", c.stdin, c.args, code, errOut, c.want)
+		}
+	}
+}
+
+func TestListCredentials(t *testing.T) {
+	code, out, _ := run(t, "", "--list-credentials")
+	if code != 0 || !strings.Contains(out, "long-term-keys") || !strings.Contains(out, "source: https://docs.aws.amazon.com/") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
