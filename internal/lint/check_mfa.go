@@ -68,7 +68,7 @@ func blockNote(s *policy.Statement, c *policy.Condition) string {
 		}
 	}
 	if safe {
-		return fmt.Sprintf(" The block also tests %s, which is present in every request, so the whole block can be renamed.", strings.Join(others, ", "))
+		return fmt.Sprintf(" The same block also tests %s, which is present in every request, so renaming the whole block to the IfExists form changes nothing for it.", strings.Join(others, ", "))
 	}
 	return fmt.Sprintf(" Move %s into its own block: the block also tests %s, whose behaviour when absent would change too.", c.Key, strings.Join(others, ", "))
 }
