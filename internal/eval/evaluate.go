@@ -164,6 +164,9 @@ type summary struct {
 
 	rpDeny                      bool
 	rpDirect, rpRole, rpAccount bool
+	// rpWildcard: an Allow whose Principal is "*" or {"AWS": "*"}. It names
+	// every caller, but not "specifically" the session: see grant.
+	rpWildcard bool
 }
 
 // path says how an Allowed decision was reached, or why a deny happened.
@@ -384,12 +387,14 @@ func (e *evaluator) evalResource(pol *Policy, s *summary) {
 			// the account.
 			s.rpDeny = true
 		} else {
-			switch strength {
-			case StrengthDirect:
+			switch {
+			case strength == StrengthDirect && !st.notPrincipal && st.principal.wildcard:
+				s.rpWildcard = true
+			case strength == StrengthDirect:
 				s.rpDirect = true
-			case StrengthRole:
+			case strength == StrengthRole:
 				s.rpRole = true
-			case StrengthAccount:
+			case strength == StrengthAccount:
 				s.rpAccount = true
 			}
 		}
@@ -468,7 +473,7 @@ func (e *evaluator) grant(s *summary) (Decision, path) {
 		// Service principals, identity providers, canonical users and
 		// anonymous callers have no identity-based policies: only a
 		// resource-based policy naming them grants.
-		if s.rpDirect {
+		if s.rpDirect || s.rpWildcard {
 			return Allowed, pathResourceDirect
 		}
 		return ImplicitDeny, pathNoResourceGrant
@@ -497,7 +502,7 @@ func (e *evaluator) grant(s *summary) (Decision, path) {
 		// and the resource-based policy in the trusted account must both
 		// allow" (cross-account policy evaluation logic). The resource
 		// policy may name the principal or its account.
-		if !(s.rpDirect || s.rpRole || s.rpAccount) {
+		if !(s.rpDirect || s.rpWildcard || s.rpRole || s.rpAccount) {
 			return ImplicitDeny, pathCrossNoResource
 		}
 		if !idSide {
@@ -522,6 +527,19 @@ func (e *evaluator) grant(s *summary) (Decision, path) {
 	// limited by an implicit deny in a permissions boundary or session
 	// policy."
 	if s.rpDirect {
+		return Allowed, pathResourceDirect
+	}
+	// A wildcard principal is not limited by a permissions boundary (the
+	// boundary page: same-account resource-based grants to the user or
+	// session are not limited by it, and "*" names them), but a session
+	// policy still limits it: the session-policy rules exempt only a
+	// resource-based policy that "specifies the ARN of the session as a
+	// principal"
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+	// AWS does not document "*" for either case; this is also how the
+	// independent engine @cloud-copilot/iam-simulate decides (differential
+	// test in internal/simulate).
+	if s.rpWildcard && spOK {
 		return Allowed, pathResourceDirect
 	}
 	if s.rpRole && pbOK && spOK {
