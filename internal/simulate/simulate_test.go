@@ -428,11 +428,18 @@ func benchLines(n int) []byte {
 		`{"aws:MultiFactorAuthPresent":"true","aws:MultiFactorAuthAge":"300","aws:SourceIp":"203.0.113.7"}`,
 		`{"aws:SourceIp":"198.51.100.20"}`,
 	}
+	// Each action with a resource of the type it takes, so that every line is
+	// also a valid request for the iam-simulate oracle (scripts/bench.sh).
 	actions := []string{"s3:GetObject", "s3:PutObject", "ec2:DescribeInstances", "iam:ListMFADevices"}
+	resources := []string{"arn:aws:s3:::b/k%d", "arn:aws:s3:::b/k%d", "*", "arn:aws:iam::111122223333:user/alice"}
 	pol := `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"arn:aws:s3:::b/*"},{"Sid":"EC2","Effect":"Allow","Action":"ec2:Describe*","Resource":"*"},{"Sid":"NoMFA","Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, `{"request":{"principal":"%s","action":"%s","resource":"arn:aws:s3:::b/k%d","context":%s},"identityPolicies":[%s]}`+"\n",
-			alice, actions[i%len(actions)], i%100, ctxs[i%len(ctxs)], pol)
+		res := resources[i%len(resources)]
+		if strings.Contains(res, "%d") {
+			res = fmt.Sprintf(res, i%100)
+		}
+		fmt.Fprintf(&b, `{"request":{"principal":"%s","action":"%s","resource":"%s","context":%s},"identityPolicies":[%s]}`+"\n",
+			alice, actions[i%len(actions)], res, ctxs[i%len(ctxs)], pol)
 	}
 	return b.Bytes()
 }
