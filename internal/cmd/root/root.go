@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	democmd "github.com/awsmfa/awsmfa/internal/cmd/demo"
+	labcmd "github.com/awsmfa/awsmfa/internal/cmd/lab"
 	"github.com/awsmfa/awsmfa/internal/cmd/policy"
 	"github.com/awsmfa/awsmfa/internal/cmd/version"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
@@ -41,6 +43,8 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	cmd.AddCommand(policy.NewCmdPolicy(ios))
+	cmd.AddCommand(labcmd.NewCmdLab(ios))
+	cmd.AddCommand(democmd.NewCmdDemo(ios, nil))
 	return cmd
 }
 

@@ -1,0 +1,189 @@
+package lab
+
+import (
+	"encoding/base64"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/awsmfa/awsmfa/internal/lab/store"
+	"github.com/awsmfa/awsmfa/internal/totp"
+)
+
+// MFAIssuer is the issuer IAM writes in a virtual device's otpauth URI.
+const MFAIssuer = "Amazon Web Services"
+
+// MFAURI returns the otpauth:// URI of a virtual MFA device, as encoded in
+// its QR code: issuer "Amazon Web Services", account NAME@ACCOUNT.
+func MFAURI(d *store.MFADevice, account string) string {
+	return totp.URI(MFAIssuer, d.Name+"@"+account, d.Seed)
+}
+
+// MFAQRCodePNG renders the device's otpauth URI as a PNG QR code.
+func MFAQRCodePNG(d *store.MFADevice, account string) ([]byte, error) {
+	return qrcode.Encode(MFAURI(d, account), qrcode.Medium, 256)
+}
+
+type virtualMFADeviceXML struct {
+	SerialNumber     string
+	Base32StringSeed string   `xml:",omitempty"`
+	QRCodePNG        string   `xml:",omitempty"`
+	User             *userXML `xml:",omitempty"`
+	EnableDate       string   `xml:",omitempty"`
+}
+
+type createVirtualMFADeviceResult struct {
+	VirtualMFADevice virtualMFADeviceXML
+}
+
+func (s *Server) createVirtualMFADevice(rq *request) (any, error) {
+	p := rq.params
+	name := p.get("VirtualMFADeviceName")
+	if err := store.ValidateName(name, "virtualMFADeviceName", 226); err != nil {
+		return nil, err
+	}
+	path, err := store.NormalizePath(p.get("Path"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(rq, s.st.ARN("mfa", path, name)); err != nil {
+		return nil, err
+	}
+	d, err := s.st.CreateVirtualMFADevice(name, path)
+	if err != nil {
+		return nil, err
+	}
+	png, err := MFAQRCodePNG(&d, s.st.AccountID())
+	if err != nil {
+		return nil, err
+	}
+	// Base32StringSeed and QRCodePNG are blobs: base64 on the wire. The
+	// seed blob holds the base32 text
+	// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_VirtualMFADevice.html).
+	return createVirtualMFADeviceResult{VirtualMFADevice: virtualMFADeviceXML{
+		SerialNumber:     d.Serial,
+		Base32StringSeed: base64.StdEncoding.EncodeToString([]byte(d.Base32Seed())),
+		QRCodePNG:        base64.StdEncoding.EncodeToString(png),
+	}}, nil
+}
+
+// mfaDeviceParams reads UserName (default: the calling user) and
+// SerialNumber and authorizes on the user.
+func (s *Server) mfaDeviceParams(rq *request) (user, serial string, err error) {
+	user, root, err := s.targetUser(rq)
+	if err != nil {
+		return "", "", err
+	}
+	if root {
+		return "", "", validationError("The root user's MFA devices are not supported by the lab; specify userName")
+	}
+	serial = rq.params.get("SerialNumber")
+	if err := store.CheckSerialNumber(serial, "serialNumber"); err != nil {
+		return "", "", err
+	}
+	if err := s.authorize(rq, s.userARN(user)); err != nil {
+		return "", "", err
+	}
+	return user, serial, nil
+}
+
+func (s *Server) enableMFADevice(rq *request) (any, error) {
+	user, serial, err := s.mfaDeviceParams(rq)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.st.EnableMFADevice(user, serial, rq.params.get("AuthenticationCode1"), rq.params.get("AuthenticationCode2"))
+}
+
+func (s *Server) resyncMFADevice(rq *request) (any, error) {
+	user, serial, err := s.mfaDeviceParams(rq)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.st.ResyncMFADevice(user, serial, rq.params.get("AuthenticationCode1"), rq.params.get("AuthenticationCode2"))
+}
+
+func (s *Server) deactivateMFADevice(rq *request) (any, error) {
+	user, serial, err := s.mfaDeviceParams(rq)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.st.DeactivateMFADevice(user, serial)
+}
+
+type mfaDeviceXML struct {
+	UserName     string
+	SerialNumber string
+	EnableDate   string
+}
+
+type listMFADevicesResult struct {
+	MFADevices list[mfaDeviceXML]
+	pageInfo
+}
+
+func (s *Server) listMFADevices(rq *request) (any, error) {
+	user, root, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	resource := s.st.RootARN()
+	if !root {
+		resource = s.userARN(user)
+	}
+	if err := s.authorize(rq, resource); err != nil {
+		return nil, err
+	}
+	var devs []store.MFADevice
+	if !root {
+		if devs, err = s.st.ListMFADevices(user); err != nil {
+			return nil, err
+		}
+	}
+	start, end, info, err := paginate(rq.params, len(devs), func(i int) string { return devs[i].Serial })
+	if err != nil {
+		return nil, err
+	}
+	out := listMFADevicesResult{MFADevices: list[mfaDeviceXML]{}, pageInfo: info}
+	for _, d := range devs[start:end] {
+		out.MFADevices = append(out.MFADevices, mfaDeviceXML{UserName: d.UserName, SerialNumber: d.Serial, EnableDate: isoTime(d.EnableDate)})
+	}
+	return out, nil
+}
+
+type listVirtualMFADevicesResult struct {
+	VirtualMFADevices list[virtualMFADeviceXML]
+	pageInfo
+}
+
+func (s *Server) listVirtualMFADevices(rq *request) (any, error) {
+	status := rq.params.get("AssignmentStatus")
+	switch status {
+	case "", store.AssignmentAny, store.AssignmentAssigned, store.AssignmentUnassigned:
+	default:
+		return nil, constraintError(status, "assignmentStatus", "must satisfy enum value set: [Any, Unassigned, Assigned]")
+	}
+	if err := s.authorize(rq, "*"); err != nil {
+		return nil, err
+	}
+	devs, err := s.st.ListVirtualMFADevices(status)
+	if err != nil {
+		return nil, err
+	}
+	start, end, info, err := paginate(rq.params, len(devs), func(i int) string { return devs[i].Serial })
+	if err != nil {
+		return nil, err
+	}
+	out := listVirtualMFADevicesResult{VirtualMFADevices: list[virtualMFADeviceXML]{}, pageInfo: info}
+	for _, d := range devs[start:end] {
+		x := virtualMFADeviceXML{SerialNumber: d.Serial}
+		if d.Assigned() {
+			if u, err := s.st.GetUserByID(d.UserID); err == nil {
+				ux := toUserXML(u)
+				x.User = &ux
+			}
+			x.EnableDate = isoTime(d.EnableDate)
+		}
+		out.VirtualMFADevices = append(out.VirtualMFADevices, x)
+	}
+	return out, nil
+}

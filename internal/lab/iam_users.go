@@ -1,0 +1,310 @@
+package lab
+
+import (
+	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/lab/store"
+)
+
+// IAM resource ARNs follow the Service Authorization Reference
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-resources-for-iam-policies).
+
+type userXML struct {
+	Path       string `xml:",omitempty"`
+	UserName   string `xml:",omitempty"`
+	UserId     string
+	Arn        string
+	CreateDate string
+}
+
+func toUserXML(u store.User) userXML {
+	return userXML{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: isoTime(u.Created)}
+}
+
+func msgNonUser() *apiError {
+	return validationError("Must specify userName when calling with non-User credentials")
+}
+
+// userARN returns the ARN of the named user (its real path when it exists)
+// for authorization.
+func (s *Server) userARN(name string) string {
+	if u, err := s.st.GetUser(name); err == nil {
+		return u.ARN
+	}
+	return s.st.ARN("user", "/", name)
+}
+
+// targetUser resolves an optional UserName parameter: absent means the
+// caller, who must then be an IAM user or the root user (root: "" and
+// true).
+func (s *Server) targetUser(rq *request) (name string, root bool, err error) {
+	if rq.params.has("UserName") {
+		name = rq.params.get("UserName")
+		return name, false, store.ValidateName(name, "userName", 128)
+	}
+	switch rq.caller.kind {
+	case kindUser:
+		return rq.caller.userName, false, nil
+	case kindRoot:
+		return "", true, nil
+	}
+	return "", false, msgNonUser()
+}
+
+type createUserResult struct {
+	User userXML
+}
+
+func (s *Server) createUser(rq *request) (any, error) {
+	name := rq.params.get("UserName")
+	if err := store.ValidateName(name, "userName", 64); err != nil {
+		return nil, err
+	}
+	path, err := store.NormalizePath(rq.params.get("Path"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(rq, s.st.ARN("user", path, name)); err != nil {
+		return nil, err
+	}
+	u, err := s.st.CreateUser(name, path)
+	if err != nil {
+		return nil, err
+	}
+	return createUserResult{User: toUserXML(u)}, nil
+}
+
+type getUserResult struct {
+	User userXML
+}
+
+func (s *Server) getUser(rq *request) (any, error) {
+	name, root, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	if root {
+		if err := s.authorize(rq, s.st.RootARN()); err != nil {
+			return nil, err
+		}
+		return getUserResult{User: userXML{UserId: s.st.AccountID(), Arn: s.st.RootARN(), CreateDate: isoTime(s.accountCreated())}}, nil
+	}
+	if err := s.authorize(rq, s.userARN(name)); err != nil {
+		return nil, err
+	}
+	u, err := s.st.GetUser(name)
+	if err != nil {
+		return nil, err
+	}
+	return getUserResult{User: toUserXML(u)}, nil
+}
+
+type listUsersResult struct {
+	Users list[userXML]
+	pageInfo
+}
+
+func (s *Server) listUsers(rq *request) (any, error) {
+	prefix := rq.params.get("PathPrefix")
+	if prefix == "" {
+		prefix = "/"
+	}
+	if err := s.authorize(rq, s.st.ARN("user", prefix, "")); err != nil {
+		return nil, err
+	}
+	all, err := s.allUsers()
+	if err != nil {
+		return nil, err
+	}
+	users := make([]store.User, 0, len(all))
+	for _, u := range all {
+		if strings.HasPrefix(u.Path, prefix) {
+			users = append(users, u)
+		}
+	}
+	start, end, info, err := paginate(rq.params, len(users), func(i int) string { return users[i].Name })
+	if err != nil {
+		return nil, err
+	}
+	out := listUsersResult{Users: list[userXML]{}, pageInfo: info}
+	for _, u := range users[start:end] {
+		out.Users = append(out.Users, toUserXML(u))
+	}
+	return out, nil
+}
+
+type accessKeyXML struct {
+	UserName        string `xml:",omitempty"`
+	AccessKeyId     string
+	Status          string
+	SecretAccessKey string
+	CreateDate      string
+}
+
+type createAccessKeyResult struct {
+	AccessKey accessKeyXML
+}
+
+func (s *Server) createAccessKey(rq *request) (any, error) {
+	name, root, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	var k store.AccessKey
+	if root {
+		if err := s.authorize(rq, s.st.RootARN()); err != nil {
+			return nil, err
+		}
+		k, err = s.st.CreateRootAccessKey()
+	} else {
+		if err := s.authorize(rq, s.userARN(name)); err != nil {
+			return nil, err
+		}
+		k, err = s.st.CreateAccessKey(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return createAccessKeyResult{AccessKey: accessKeyXML{UserName: k.UserName, AccessKeyId: k.ID, Status: k.Status, SecretAccessKey: k.Secret, CreateDate: isoTime(k.Created)}}, nil
+}
+
+func (s *Server) deleteAccessKey(rq *request) (any, error) {
+	name, root, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	if !rq.params.has("AccessKeyId") {
+		return nil, missingError("accessKeyId")
+	}
+	resource := s.st.RootARN()
+	if !root {
+		resource = s.userARN(name)
+	}
+	if err := s.authorize(rq, resource); err != nil {
+		return nil, err
+	}
+	return nil, s.st.DeleteAccessKey(name, root, rq.params.get("AccessKeyId"))
+}
+
+type accessKeyMetadataXML struct {
+	UserName    string `xml:",omitempty"`
+	AccessKeyId string
+	Status      string
+	CreateDate  string
+}
+
+type listAccessKeysResult struct {
+	AccessKeyMetadata list[accessKeyMetadataXML]
+	pageInfo
+}
+
+func (s *Server) listAccessKeys(rq *request) (any, error) {
+	name, root, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	resource := s.st.RootARN()
+	if !root {
+		resource = s.userARN(name)
+	}
+	if err := s.authorize(rq, resource); err != nil {
+		return nil, err
+	}
+	keys, err := s.st.ListAccessKeys(name, root)
+	if err != nil {
+		return nil, err
+	}
+	start, end, info, err := paginate(rq.params, len(keys), func(i int) string { return keys[i].Created.Format("20060102150405") + keys[i].ID })
+	if err != nil {
+		return nil, err
+	}
+	out := listAccessKeysResult{AccessKeyMetadata: list[accessKeyMetadataXML]{}, pageInfo: info}
+	for _, k := range keys[start:end] {
+		out.AccessKeyMetadata = append(out.AccessKeyMetadata, accessKeyMetadataXML{UserName: k.UserName, AccessKeyId: k.ID, Status: k.Status, CreateDate: isoTime(k.Created)})
+	}
+	return out, nil
+}
+
+type groupXML struct {
+	Path       string
+	GroupName  string
+	GroupId    string
+	Arn        string
+	CreateDate string
+}
+
+func toGroupXML(g store.Group) groupXML {
+	return groupXML{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: g.ARN, CreateDate: isoTime(g.Created)}
+}
+
+type createGroupResult struct {
+	Group groupXML
+}
+
+func (s *Server) groupARN(name string) string {
+	if g, err := s.st.GetGroup(name); err == nil {
+		return g.ARN
+	}
+	return s.st.ARN("group", "/", name)
+}
+
+func (s *Server) createGroup(rq *request) (any, error) {
+	name := rq.params.get("GroupName")
+	if err := store.ValidateName(name, "groupName", 128); err != nil {
+		return nil, err
+	}
+	path, err := store.NormalizePath(rq.params.get("Path"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(rq, s.st.ARN("group", path, name)); err != nil {
+		return nil, err
+	}
+	g, err := s.st.CreateGroup(name, path)
+	if err != nil {
+		return nil, err
+	}
+	return createGroupResult{Group: toGroupXML(g)}, nil
+}
+
+func (s *Server) addUserToGroup(rq *request) (any, error) {
+	group, user := rq.params.get("GroupName"), rq.params.get("UserName")
+	if err := store.ValidateName(group, "groupName", 128); err != nil {
+		return nil, err
+	}
+	if err := store.ValidateName(user, "userName", 64); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(rq, s.groupARN(group)); err != nil {
+		return nil, err
+	}
+	return nil, s.st.AddUserToGroup(group, user)
+}
+
+type listGroupsForUserResult struct {
+	Groups list[groupXML]
+	pageInfo
+}
+
+func (s *Server) listGroupsForUser(rq *request) (any, error) {
+	name := rq.params.get("UserName")
+	if err := store.ValidateName(name, "userName", 128); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(rq, s.userARN(name)); err != nil {
+		return nil, err
+	}
+	groups, err := s.st.ListGroupsForUser(name)
+	if err != nil {
+		return nil, err
+	}
+	start, end, info, err := paginate(rq.params, len(groups), func(i int) string { return groups[i].Name })
+	if err != nil {
+		return nil, err
+	}
+	out := listGroupsForUserResult{Groups: list[groupXML]{}, pageInfo: info}
+	for _, g := range groups[start:end] {
+		out.Groups = append(out.Groups, toGroupXML(g))
+	}
+	return out, nil
+}

@@ -1,0 +1,230 @@
+package lab
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/awsmfa/awsmfa/internal/lab/store"
+)
+
+// Services the lab answers, by the service name of the SigV4 credential
+// scope, with their awsQuery API version and XML namespace.
+const (
+	serviceSTS = "sts"
+	serviceIAM = "iam"
+	serviceEC2 = "ec2"
+
+	versionSTS = "2011-06-15"
+	versionIAM = "2010-05-08"
+	versionEC2 = "2016-11-15"
+
+	nsSTS = "https://sts.amazonaws.com/doc/2011-06-15/"
+	nsIAM = "https://iam.amazonaws.com/doc/2010-05-08/"
+	nsEC2 = "http://ec2.amazonaws.com/doc/2016-11-15/"
+)
+
+func namespace(service string) string {
+	switch service {
+	case serviceIAM:
+		return nsIAM
+	case serviceEC2:
+		return nsEC2
+	}
+	return nsSTS
+}
+
+// maxBody bounds request bodies. The largest legitimate lab request is a
+// policy document (6,144 characters, URL-encoded to at most three times
+// that) plus parameters.
+const maxBody = 256 << 10
+
+// apiError is an error answered to the client.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+	// Receiver marks server-side faults (<Type>Receiver</Type>).
+	Receiver bool
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errSender(status int, code, msg string) *apiError {
+	return &apiError{Status: status, Code: code, Message: msg}
+}
+
+func validationError(msg string) *apiError {
+	return errSender(http.StatusBadRequest, "ValidationError", msg)
+}
+
+// constraintError is AWS's model-validation message for one parameter.
+func constraintError(value, field, rule string) *apiError {
+	return validationError("1 validation error detected: Value '" + value + "' at '" + field + "' failed to satisfy constraint: Member " + rule)
+}
+
+func missingError(field string) *apiError {
+	return validationError("1 validation error detected: Value null at '" + field + "' failed to satisfy constraint: Member must not be null")
+}
+
+func accessDenied(msg string) *apiError { return errSender(http.StatusForbidden, "AccessDenied", msg) }
+
+var errInternal = &apiError{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: "An internal error occurred. Try again.", Receiver: true}
+
+// storeStatus maps the store's IAM error codes to HTTP statuses
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html and
+// each action's Errors section).
+func storeStatus(code string) int {
+	switch code {
+	case store.CodeNoSuchEntity:
+		return http.StatusNotFound
+	case store.CodeEntityAlreadyExists, store.CodeLimitExceeded:
+		return http.StatusConflict
+	case store.CodeInvalidAuthenticationCode:
+		return http.StatusForbidden
+	case store.CodeReportNotPresent:
+		return http.StatusGone
+	}
+	return http.StatusBadRequest
+}
+
+// toAPIError converts any handler error to the answer sent.
+func toAPIError(err error) (*apiError, bool) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae, true
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return errSender(storeStatus(se.Code), se.Code, se.Message), true
+	}
+	return errInternal, false
+}
+
+// newRequestID returns a random UUID (version 4), as AWS request ids are.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// isoTime formats a timestamp as the query protocol does.
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// urlEncodePolicy percent-encodes a policy document the way IAM returns
+// documents (every byte outside RFC 3986's unreserved set is escaped, so a
+// space is %20, never '+'): "The policy document returned in this structure
+// is URL-encoded compliant with RFC 3986"
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html).
+func urlEncodePolicy(doc string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(doc) * 2)
+	for i := 0; i < len(doc); i++ {
+		c := doc[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
+
+// list marshals as <Name><member>...</member>...</Name>, always present
+// (an empty list is <Name></Name>), as the query protocol writes lists.
+type list[T any] []T
+
+func (l list[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	member := xml.StartElement{Name: xml.Name{Local: "member"}}
+	for i := range l {
+		if err := e.EncodeElement(l[i], member); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}
+
+// writeResult writes a successful awsQuery answer:
+// <ActionResponse xmlns=NS><ActionResult>...</ActionResult>
+// <ResponseMetadata><RequestId>ID</RequestId></ResponseMetadata></ActionResponse>.
+// A nil result writes no Result element.
+func writeResult(w http.ResponseWriter, service, action, requestID string, result any) error {
+	var buf bytes.Buffer
+	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	buf.WriteString(`<` + action + `Response xmlns="` + namespace(service) + `">` + "\n")
+	if result != nil {
+		enc := xml.NewEncoder(&buf)
+		enc.Indent("  ", "  ")
+		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+			return err
+		}
+		if err := enc.Flush(); err != nil {
+			return err
+		}
+		buf.WriteByte('\n')
+	}
+	buf.WriteString("  <ResponseMetadata>\n    <RequestId>" + requestID + "</RequestId>\n  </ResponseMetadata>\n")
+	buf.WriteString(`</` + action + "Response>\n")
+	writeXML(w, http.StatusOK, requestID, buf.Bytes())
+	return nil
+}
+
+func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", requestID)
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func xmlText(s string) string {
+	var b bytes.Buffer
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// writeError writes the service's error envelope: awsQuery's ErrorResponse
+// for STS and IAM, EC2's Response/Errors.
+func writeError(w http.ResponseWriter, service, requestID string, e *apiError) {
+	var buf bytes.Buffer
+	if service == serviceEC2 {
+		buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+		buf.WriteString("<Response><Errors><Error><Code>" + xmlText(e.Code) + "</Code><Message>" + xmlText(e.Message) +
+			"</Message></Error></Errors><RequestID>" + requestID + "</RequestID></Response>\n")
+	} else {
+		typ := "Sender"
+		if e.Receiver {
+			typ = "Receiver"
+		}
+		buf.WriteString(`<ErrorResponse xmlns="` + namespace(service) + `">` + "\n")
+		buf.WriteString("  <Error>\n    <Type>" + typ + "</Type>\n    <Code>" + xmlText(e.Code) + "</Code>\n    <Message>" + xmlText(e.Message) + "</Message>\n  </Error>\n")
+		buf.WriteString("  <RequestId>" + requestID + "</RequestId>\n</ErrorResponse>\n")
+	}
+	writeXML(w, e.Status, requestID, buf.Bytes())
+}

@@ -1,0 +1,42 @@
+package lab
+
+import (
+	"net/http"
+	"sync"
+)
+
+// stats counts calls per action.
+type stats struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (st *stats) init() { st.m = make(map[string]int) }
+
+func (st *stats) record(rec *Record) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.m["requests"]++
+	if rec.Action != "" && rec.Action[len(rec.Action)-1] != ':' {
+		st.m[rec.Action]++
+		if rec.Status == http.StatusOK {
+			st.m[rec.Action+" ok"]++
+		}
+	}
+	if rec.Status != http.StatusOK {
+		st.m["errors"]++
+	}
+	if rec.Error == "AccessDenied" || rec.Error == "UnauthorizedOperation" {
+		st.m["denied"]++
+	}
+}
+
+func (st *stats) snapshot() map[string]int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make(map[string]int, len(st.m))
+	for k, v := range st.m {
+		out[k] = v
+	}
+	return out
+}
