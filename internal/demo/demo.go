@@ -33,6 +33,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
+	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
@@ -76,6 +77,9 @@ func (s Step) DecidedBy() string {
 		pol = "managed policy " + pol[i+len(":policy/"):]
 	}
 	switch {
+	case pol != "" && s.Statement != "" && strings.HasSuffix(pol, "/"+s.Statement):
+		// An inline policy named after its statement.
+		return pol
 	case pol != "" && s.Statement != "":
 		return pol + ", statement " + s.Statement
 	case pol != "":
@@ -123,7 +127,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	applied, err := scenario.Apply(st, sc)
+	applied, err := seed.Apply(st, sc)
 	if err != nil {
 		return nil, fmt.Errorf("seeding the lab: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
+	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
@@ -54,7 +55,7 @@ func TestRunPlaysTheStory(t *testing.T) {
 	if r.Steps[4].Note != "MFA code accepted" || r.Steps[7].Note != "MFA code accepted" {
 		t.Errorf("MFA notes: %q %q", r.Steps[4].Note, r.Steps[7].Note)
 	}
-	if !strings.Contains(r.Steps[8].Answer, "alice, anika, bob") {
+	if !strings.Contains(r.Steps[8].Answer, "admin, alice, anika, bob") {
 		t.Errorf("step 9 answer %q", r.Steps[8].Answer)
 	}
 	// One log line per call, and no secrets in it.
@@ -104,7 +105,7 @@ func TestPlayDetectsUnexpected(t *testing.T) {
 			sc.Groups[gi].InlinePolicies[pi].Document = strings.Replace(p.Document, `"Bool": {`, `"BoolIfExists": {`, 1)
 		}
 	}
-	applied, err := scenario.Apply(st, sc)
+	applied, err := seed.Apply(st, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestPlayWithoutLab(t *testing.T) {
 	st, _ := store.OpenMemory()
 	defer st.Close()
 	sc, _ := scenario.Load("default")
-	applied, err := scenario.Apply(st, sc)
+	applied, err := seed.Apply(st, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +181,7 @@ func TestDecidedBy(t *testing.T) {
 		{Step{Policy: "arn:aws:iam::123456789012:policy/P", Statement: "S"}, "managed policy P, statement S"},
 		{Step{Policy: "arn:aws:iam::123456789012:policy/path/P", Statement: "S"}, "managed policy path/P, statement S"},
 		{Step{Policy: "group/g/p", Statement: "#1"}, "group/g/p, statement #1"},
+		{Step{Policy: "group/g/Sid1", Statement: "Sid1"}, "group/g/Sid1"},
 		{Step{Policy: "session policy"}, "session policy"},
 		{Step{Decision: "allowed", Note: "MFA code accepted"}, "no permission needed; MFA code accepted"},
 		{Step{Decision: "allowed"}, "no permission needed"},

@@ -198,7 +198,6 @@ func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) 
 	h.Set("Content-Type", "text/xml")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("x-amzn-RequestId", requestID)
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
+	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
@@ -183,7 +184,7 @@ func RunInit(o *InitOptions) error {
 		return failed(err)
 	}
 	defer st.Close()
-	applied, err := scenario.Apply(st, sc)
+	applied, err := seed.Apply(st, sc)
 	if err != nil {
 		return failed(fmt.Errorf("seeding %s: %w", statePath, err))
 	}

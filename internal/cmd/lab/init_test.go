@@ -36,7 +36,7 @@ func TestInitWritesStateAndConfig(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if res.Scenario != "default" || res.Account != "123456789012" || res.State != state || res.Dir != dir || res.Endpoint != "http://127.0.0.1:4999" ||
-		len(res.Users) != 3 || len(res.Roles) != 1 || len(res.Files) != 8 {
+		len(res.Users) != 4 || len(res.Roles) != 1 || len(res.Files) != 8 {
 		t.Fatalf("result %+v", res)
 	}
 	cmds := ""

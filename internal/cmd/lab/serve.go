@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -26,6 +27,7 @@ const AdminTokenEnv = "AWSMFA_LAB_ADMIN_TOKEN"
 const (
 	logText = "text"
 	logJSON = "json"
+	logNone = "none"
 )
 
 // ServeOptions are the inputs of `awsmfa lab serve`.
@@ -80,15 +82,15 @@ With AWSMFA_LAB_ADMIN_TOKEN set, GET /_lab/stats with
 	f.StringVar(&o.Addr, "addr", lab.DefaultAddr, "loopback address to listen on (port 0: pick a free port)")
 	f.StringVar(&o.State, "state", "", "state file (default $XDG_STATE_HOME/awsmfa/lab.sqlite)")
 	f.BoolVar(&o.Ephemeral, "ephemeral", false, "keep the account in memory only")
-	f.StringVar(&o.Log, "log", logText, "request log format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("log", cobra.FixedCompletions([]string{logText, logJSON}, cobra.ShellCompDirectiveNoFileComp))
+	f.StringVar(&o.Log, "log", logText, "request log format: text, json or none")
+	_ = cmd.RegisterFlagCompletionFunc("log", cobra.FixedCompletions([]string{logText, logJSON, logNone}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // RunServe serves until the context ends or a signal arrives.
 func RunServe(o *ServeOptions) error {
-	if o.Log != logText && o.Log != logJSON {
-		return cmdutil.UsageError("--log: %q is not one of text, json", o.Log)
+	if o.Log != logText && o.Log != logJSON && o.Log != logNone {
+		return cmdutil.UsageError("--log: %q is not one of text, json, none", o.Log)
 	}
 	if o.Ephemeral && o.State != "" {
 		return cmdutil.UsageError("--ephemeral and --state cannot be combined")
@@ -98,7 +100,11 @@ func RunServe(o *ServeOptions) error {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}
 	defer st.Close()
-	srv, err := lab.New(lab.Config{Store: st, Addr: o.Addr, Logger: o.IO.ErrOut, LogJSON: o.Log == logJSON, AdminToken: o.AdminToken})
+	var logger io.Writer = o.IO.ErrOut
+	if o.Log == logNone {
+		logger = nil
+	}
+	srv, err := lab.New(lab.Config{Store: st, Addr: o.Addr, Logger: logger, LogJSON: o.Log == logJSON, AdminToken: o.AdminToken})
 	if err != nil {
 		return cmdutil.UsageError("%v", err)
 	}

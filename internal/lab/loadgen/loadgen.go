@@ -101,8 +101,16 @@ type Config struct {
 	// Warmup requests per worker, not measured (opens the connections).
 	Warmup int
 	// ExpectStatus is the status every response must have (default 200);
-	// others count as failures.
+	// others count as failures. -1 accepts any status.
 	ExpectStatus int
+	// Rate, when positive, makes the run open-loop: requests are scheduled
+	// at this many per second in total, whatever the server's pace, and
+	// each latency is measured from the request's scheduled time, so time
+	// spent waiting for a free connection counts (no coordinated
+	// omission). Zero is closed-loop: every connection sends its next
+	// request as soon as the previous one is answered (maximum throughput,
+	// where latency is mostly queueing: mean = Concurrency / throughput).
+	Rate float64
 }
 
 // Result summarizes a run.
@@ -184,7 +192,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	// mctx bounds the measured phase; set before the workers are released.
 	var mctx context.Context
-	do := func(ctx context.Context) (time.Duration, bool) {
+	do := func(ctx context.Context, from time.Time) (time.Duration, bool) {
 		req, err := http.NewRequestWithContext(ctx, cfg.Request.Method, cfg.Request.URL, bytes.NewReader(cfg.Request.Body))
 		if err != nil {
 			fail(err.Error())
@@ -192,22 +200,29 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		req.Header = cfg.Request.Header.Clone()
 		req.ContentLength = int64(len(cfg.Request.Body))
-		start := time.Now()
+		if from.IsZero() {
+			from = time.Now()
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
 				return 0, false
 			}
 			fail(err.Error())
-			return time.Since(start), true
+			return time.Since(from), true
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		d := time.Since(start)
-		if resp.StatusCode != cfg.ExpectStatus {
+		d := time.Since(from)
+		if cfg.ExpectStatus > 0 && resp.StatusCode != cfg.ExpectStatus {
 			fail(fmt.Sprintf("status %d: %.300s", resp.StatusCode, body))
 		}
 		return d, true
+	}
+	// sched carries the scheduled send times of an open-loop run.
+	var sched chan time.Time
+	if cfg.Rate > 0 {
+		sched = make(chan time.Time, cfg.Concurrency)
 	}
 	// Warm up: open every connection before the clock starts.
 	warm := make(chan struct{})
@@ -219,7 +234,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < cfg.Warmup; i++ {
-				do(ctx)
+				do(ctx, time.Time{})
 			}
 			warmWG.Done()
 			<-warm
@@ -227,11 +242,22 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			if cfg.MaxRequests > 0 {
 				mine = make([]time.Duration, 0, cfg.MaxRequests/cfg.Concurrency+1)
 			}
+			if sched != nil {
+				for at := range sched {
+					d, ok := do(mctx, at)
+					if !ok {
+						break
+					}
+					mine = append(mine, d)
+				}
+				lat[w] = mine
+				return
+			}
 			for mctx.Err() == nil {
 				if cfg.MaxRequests > 0 && issued.Add(1) > int64(cfg.MaxRequests) {
 					break
 				}
-				d, ok := do(mctx)
+				d, ok := do(mctx, time.Time{})
 				if !ok {
 					break
 				}
@@ -251,6 +277,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		defer cancel()
 	}
 	start := time.Now()
+	if sched != nil {
+		go schedule(mctx, sched, start, cfg.Rate, cfg.MaxRequests)
+	}
 	close(warm)
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -271,6 +300,36 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.Max = all[len(all)-1]
 	}
 	return res, nil
+}
+
+// schedule sends the scheduled times of an open-loop run: start, then every
+// 1/rate seconds, until ctx ends or max times were sent (max 0: no limit).
+// When it falls behind it sends the missed times at once, keeping the rate.
+func schedule(ctx context.Context, out chan<- time.Time, start time.Time, rate float64, max int) {
+	defer close(out)
+	interval := time.Duration(float64(time.Second) / rate)
+	if interval <= 0 {
+		interval = time.Nanosecond
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	next := start
+	for i := 0; max <= 0 || i < max; i++ {
+		if wait := time.Until(next); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case out <- next:
+		case <-ctx.Done():
+			return
+		}
+		next = next.Add(interval)
+	}
 }
 
 // Percentile returns the p-th percentile (nearest rank) of sorted.

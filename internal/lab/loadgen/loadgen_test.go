@@ -194,3 +194,62 @@ func TestWrkScript(t *testing.T) {
 		t.Fatalf("wrk output:\n%s", out)
 	}
 }
+
+func TestRunOpenLoopRate(t *testing.T) {
+	srv, n := echoServer(t, 0)
+	req, _ := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	res, err := Run(context.Background(), Config{Request: req, Concurrency: 4, Duration: time.Second, Rate: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200/s for one second: about 200 requests, never far more.
+	if res.Requests < 150 || res.Requests > 205 || res.Failures != 0 {
+		t.Errorf("open-loop run: %+v (server saw %d)", res, n.Load())
+	}
+	// MaxRequests bounds an open-loop run too.
+	res, err = Run(context.Background(), Config{Request: req, Concurrency: 4, MaxRequests: 50, Rate: 1000})
+	if err != nil || res.Requests != 50 {
+		t.Errorf("open-loop with MaxRequests: %+v %v", res, err)
+	}
+}
+
+// An open-loop run against a server slower than the rate measures the
+// queueing delay (latency from the scheduled time), which a closed loop
+// would hide.
+func TestRunOpenLoopCountsQueueing(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		io.WriteString(w, "<ok/>")
+	}))
+	defer slow.Close()
+	req, _ := Sign(context.Background(), slow.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	closed, err := Run(context.Background(), Config{Request: req, Concurrency: 1, MaxRequests: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := Run(context.Background(), Config{Request: req, Concurrency: 1, MaxRequests: 20, Rate: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed.P99 > 100*time.Millisecond {
+		t.Errorf("closed-loop p99 %v, want about 20ms", closed.P99)
+	}
+	// 20 requests due within 100 ms, served one per 20 ms: the last waits
+	// about 300 ms.
+	if open.Max < 200*time.Millisecond {
+		t.Errorf("open-loop max %v, want the queueing delay counted (>200ms)", open.Max)
+	}
+}
+
+func TestRunAnyStatus(t *testing.T) {
+	srv, _ := echoServer(t, 1) // every request answered 403
+	req, _ := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	res, err := Run(context.Background(), Config{Request: req, MaxRequests: 10, ExpectStatus: -1})
+	if err != nil || res.Requests != 10 || res.Failures != 0 {
+		t.Errorf("ExpectStatus -1: %+v %v", res, err)
+	}
+	res, _ = Run(context.Background(), Config{Request: req, MaxRequests: 10})
+	if res.Failures != 10 {
+		t.Errorf("default ExpectStatus 200 against 403s: %+v", res)
+	}
+}

@@ -293,7 +293,7 @@ func commonHeader(b *bytes.Buffer, dir string, a *Applied, endpoint string, now 
 	fmt.Fprintf(b, "# These profiles talk to the local awsmfa lab at %s, never to real AWS:\n", endpoint)
 	fmt.Fprintf(b, "# the access keys exist only in the lab's state.\n")
 	fmt.Fprintf(b, "#\n")
-	fmt.Fprintf(b, "#   . %s        # sets AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_DATA_PATH\n", filepath.Join(dir, EnvFile))
+	fmt.Fprintf(b, "#   . %s        # sets AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_DATA_PATH, AWS_ENDPOINT_URL*\n", filepath.Join(dir, EnvFile))
 	fmt.Fprintf(b, "#   aws --profile NAME --endpoint-url %s sts get-caller-identity\n", endpoint)
 	fmt.Fprintf(b, "#\n")
 	fmt.Fprintf(b, "# AWS CLI v2 before 2.13 ignores endpoint_url in this file; AWS_DATA_PATH=%s\n", filepath.Join(dir, DataDir))
@@ -313,7 +313,11 @@ func renderConfig(dir string, a *Applied, endpoint, state string, now time.Time)
 		}
 		fmt.Fprintf(&b, "\n# User %s (%s).\n", u.Name, u.ARN)
 		if u.MFASerial != "" {
-			fmt.Fprintf(&b, "# MFA device %s: awsmfa lab totp --serial %s\n", u.MFASerial, u.MFASerial)
+			stateFlag := ""
+			if state != "" {
+				stateFlag = " --state " + shellQuote(state)
+			}
+			fmt.Fprintf(&b, "# MFA device %s; its current code: awsmfa lab totp%s --serial %s\n", u.MFASerial, stateFlag, u.MFASerial)
 		}
 		fmt.Fprintf(&b, "[profile %s]\nregion = %s\noutput = json\nendpoint_url = %s\nservices = %s\n", u.Name, a.Region, endpoint, servicesSection)
 	}
@@ -383,11 +387,14 @@ func renderMFAFile(a *Applied, endpoint, state string) ([]byte, error) {
 		})
 	}
 	sort.Slice(m.Devices, func(i, j int) bool { return m.Devices[i].User < m.Devices[j].User })
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep the otpauth URI's "&" readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
 		return nil, err
 	}
-	return append(data, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 func renderEnv(dir, endpoint string) []byte {
@@ -397,6 +404,13 @@ func renderEnv(dir, endpoint string) []byte {
 	fmt.Fprintf(&b, "export AWS_SHARED_CREDENTIALS_FILE=%s\n", shellQuote(filepath.Join(dir, CredentialsFile)))
 	fmt.Fprintf(&b, "export AWS_DATA_PATH=%s\n", shellQuote(filepath.Join(dir, DataDir)))
 	fmt.Fprintf(&b, "export AWS_ENDPOINT_URL=%s\n", shellQuote(endpoint))
+	// The AWS SDK for Go v2 builds an assume-role profile's STS client
+	// before it applies AWS_ENDPOINT_URL, and then skips the config's
+	// services section when AWS_ENDPOINT_URL is set: only the
+	// service-specific variable reaches that client.
+	for _, svc := range ruleSetServices {
+		fmt.Fprintf(&b, "export AWS_ENDPOINT_URL_%s=%s\n", strings.ToUpper(svc.Name), shellQuote(endpoint))
+	}
 	return b.Bytes()
 }
 

@@ -92,7 +92,8 @@ func TestWriteConfigDir(t *testing.T) {
 		t.Errorf("endpoint file = %q", got)
 	}
 	env := readFile(t, filepath.Join(dir, EnvFile))
-	for _, want := range []string{"export AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "export AWS_DATA_PATH=" + filepath.Join(dir, "data"), "export AWS_ENDPOINT_URL=http://127.0.0.1:4599"} {
+	for _, want := range []string{"export AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "export AWS_DATA_PATH=" + filepath.Join(dir, "data"), "export AWS_ENDPOINT_URL=http://127.0.0.1:4599",
+		"export AWS_ENDPOINT_URL_STS=http://127.0.0.1:4599\nexport AWS_ENDPOINT_URL_IAM=http://127.0.0.1:4599\nexport AWS_ENDPOINT_URL_EC2=http://127.0.0.1:4599\n"} {
 		if !strings.Contains(env, want) {
 			t.Errorf("env.sh lacks %q:\n%s", want, env)
 		}
@@ -308,4 +309,18 @@ func readFile(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestMFAFileReadable(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := WriteConfigDir(dir, testApplied(t), WriteOptions{Endpoint: "http://127.0.0.1:1", State: "/s/lab.sqlite"}); err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, MFAFile))
+	if strings.Contains(data, `\u0026`) || !strings.Contains(data, "&issuer=awsmfa-lab") {
+		t.Errorf("lab-mfa.json:\n%s", data)
+	}
+	if cfg := readFile(t, filepath.Join(dir, ConfigFile)); !strings.Contains(cfg, "awsmfa lab totp --state /s/lab.sqlite --serial arn:aws:iam::123456789012:mfa/anika") {
+		t.Errorf("config lacks the totp command:\n%s", cfg)
+	}
 }

@@ -181,18 +181,26 @@ func load(name string, stack []string) (*Scenario, error) {
 	if s.Name != name {
 		return nil, fmt.Errorf("scenario file %s.yaml names itself %q", name, s.Name)
 	}
-	includes := s.Include
-	s.Include = nil
-	for _, inc := range includes {
+	if len(s.Include) == 0 {
+		return s, nil
+	}
+	// Included entities come first, in include order, then the file's own.
+	out := &Scenario{Name: s.Name, Description: s.Description, Account: s.Account, Region: s.Region}
+	for _, inc := range s.Include {
 		sub, err := load(inc, append(stack, name))
 		if err != nil {
 			return nil, err
 		}
-		if err := s.merge(sub); err != nil {
+		if err := out.merge(sub); err != nil {
 			return nil, fmt.Errorf("scenario %s including %s: %w", name, inc, err)
 		}
 	}
-	return s, nil
+	own := *s
+	own.Include = nil
+	if err := out.merge(&own); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", name, err)
+	}
+	return out, nil
 }
 
 var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -37,9 +37,15 @@ func TestDefaultCombinesSeeds(t *testing.T) {
 	var users, groups, roles, policies []string
 	for _, u := range s.Users {
 		users = append(users, u.Name)
-		if !u.MFADevice || u.AccessKeys != 1 {
-			t.Errorf("user %s: mfa %v keys %d, want an MFA device and one key", u.Name, u.MFADevice, u.AccessKeys)
+		if u.AccessKeys != 1 || u.MFADevice == (u.Name == "admin") {
+			t.Errorf("user %s: mfa %v keys %d, want one key and an MFA device for all but admin", u.Name, u.MFADevice, u.AccessKeys)
 		}
+	}
+	if s.Users[len(s.Users)-1].Name != "admin" || s.Users[0].Name != "alice" {
+		t.Errorf("included users must come first: %v", users)
+	}
+	if len(s.Try) != 7 {
+		t.Errorf("try commands: %d, want the seeds' 6 and admin's", len(s.Try))
 	}
 	for _, g := range s.Groups {
 		groups = append(groups, g.Name)
@@ -53,7 +59,7 @@ func TestDefaultCombinesSeeds(t *testing.T) {
 	slices.Sort(users)
 	slices.Sort(groups)
 	slices.Sort(policies)
-	if !slices.Equal(users, []string{"alice", "anika", "bob"}) {
+	if !slices.Equal(users, []string{"admin", "alice", "anika", "bob"}) {
 		t.Errorf("users = %v", users)
 	}
 	if !slices.Equal(groups, []string{"mfa-bool", "mfa-ifexists"}) {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+
+	"github.com/awsmfa/awsmfa/internal/policy"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -365,5 +367,26 @@ func TestCredentialReport(t *testing.T) {
 	fields := strings.Split(lines[2], ",")
 	if len(fields) != len(CredentialReportColumns) || fields[0] != "alice" || fields[8] != "true" || fields[10] != "2024-01-02T03:04:05+00:00" || fields[12] != "iam" || fields[13] != "false" {
 		t.Fatalf("alice row %v", fields)
+	}
+}
+
+func TestParsePolicyUsesIAMMessages(t *testing.T) {
+	cases := []struct {
+		doc  string
+		kind policy.Kind
+		want string
+	}{
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`, policy.KindIdentity, "Policy statement must contain resources."},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*"}]}`, policy.KindIdentity, "Policy statement must contain actions."},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`, policy.KindIdentity, "Has prohibited field Principal"},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"x"},"Action":"s3:*","Resource":"*"}]}`, policy.KindIdentity, "Has prohibited field NotPrincipal"},
+		{`{"Version":"2012-10-17",`, policy.KindIdentity, "Syntax errors in policy."},
+	}
+	for _, c := range cases {
+		_, err := ParsePolicy(c.doc, c.kind)
+		var se *Error
+		if !errors.As(err, &se) || se.Code != CodeMalformedPolicyDocument || se.Message != c.want {
+			t.Errorf("%s: got %v, want MalformedPolicyDocument %q", c.doc, err, c.want)
+		}
 	}
 }

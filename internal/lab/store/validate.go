@@ -157,7 +157,7 @@ func ParsePolicy(doc string, kind policy.Kind) (*policy.Document, error) {
 		if errors.As(err, &el) && len(el) > 0 {
 			msg = el[0].Msg
 		}
-		return nil, errorf(CodeMalformedPolicyDocument, "%s", msg)
+		return nil, errorf(CodeMalformedPolicyDocument, "%s", iamPolicyMessage(msg))
 	}
 	if len(d.Statements) == 0 {
 		return nil, errorf(CodeMalformedPolicyDocument, "Policy statement must contain at least one statement.")
@@ -176,3 +176,24 @@ func ValidateName(value, field string, max int) error { return checkName(value, 
 
 // NormalizePath defaults an empty path to "/" and validates it.
 func NormalizePath(path string) (string, error) { return normPath(path) }
+
+// iamMessages maps the policy builder's wording of a problem to the text IAM
+// itself returns for it (MalformedPolicyDocument), where IAM's text is known;
+// other problems keep the builder's more specific wording.
+var iamMessages = []struct{ contains, iam string }{
+	{"missing Resource or NotResource", "Policy statement must contain resources."},
+	{"missing Action or NotAction", "Policy statement must contain actions."},
+	{"missing Effect", "Missing required field Effect"},
+	{"NotPrincipal is not allowed in", "Has prohibited field NotPrincipal"},
+	{"Principal is not allowed in", "Has prohibited field Principal"},
+	{"Resource is not allowed in a role trust policy", "Has prohibited field Resource"},
+}
+
+func iamPolicyMessage(msg string) string {
+	for _, m := range iamMessages {
+		if strings.Contains(msg, m.contains) {
+			return m.iam
+		}
+	}
+	return msg
+}

@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -42,6 +43,7 @@ type result struct {
 	Target string         `json:"target"`
 	Call   string         `json:"call"`
 	Tool   string         `json:"tool"`
+	Rate   float64        `json:"rate,omitempty"`
 	Result loadgen.Result `json:"result"`
 }
 
@@ -69,7 +71,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	maxReq := fs.Int("max-requests", 0, "stop after this many requests (0: duration only; go tool)")
 	tool := fs.String("tool", "go", "load tool: go (internal/lab/loadgen) or wrk")
 	threads := fs.Int("threads", 2, "wrk threads")
+	rate := fs.Float64("rate", 0, "open-loop: requests per second in total, latency from the scheduled time (go tool only; 0: closed-loop, maximum throughput)")
 	output := fs.String("output", "text", "text or json")
+	settleMax := fs.Duration("settle", 30*time.Second, "after each run, wait up to this long for the target to answer one request within 50 ms")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +83,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *tool != "go" && *tool != "wrk" {
 		return fmt.Errorf("--tool %q: go or wrk", *tool)
 	}
+	if *rate > 0 && *tool != "go" {
+		return errors.New("--rate needs --tool go (wrk has no open-loop mode)")
+	}
 	var ts []target
 	for _, spec := range targets {
 		tg, err := parseTarget(spec, *credsFile)
@@ -87,13 +94,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		ts = append(ts, tg)
 	}
-	var results []result
+	var cs []loadgen.Call
 	for _, c := range calls {
 		call, ok := loadgen.CallByName(c)
 		if !ok {
 			return fmt.Errorf("unknown call %q", c)
 		}
-		for _, tg := range ts {
+		cs = append(cs, call)
+	}
+	var results []result
+	// One target at a time, so a server still busy with the backlog of
+	// its own run (moto keeps answering queued requests after the load
+	// stops) does not slow the next target down; and each run waits until
+	// its target answers promptly again.
+	for _, tg := range ts {
+		for _, call := range cs {
 			// Sign now: a signature stays valid for 15 minutes.
 			req, err := loadgen.Sign(context.Background(), tg.URL, call, tg.creds, "us-east-1", time.Now())
 			if err != nil {
@@ -102,29 +117,77 @@ func run(args []string, stdout, stderr io.Writer) error {
 			var res loadgen.Result
 			switch *tool {
 			case "go":
-				res, err = loadgen.Run(context.Background(), loadgen.Config{Request: req, Concurrency: *conns, Duration: *duration, MaxRequests: *maxReq, Warmup: 1})
+				res, err = loadgen.Run(context.Background(), loadgen.Config{Request: req, Concurrency: *conns, Duration: *duration, MaxRequests: *maxReq, Warmup: 1, Rate: *rate})
 			case "wrk":
 				res, err = runWrk(req, *conns, *threads, *duration)
 			}
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", tg.Name, call.Action, err)
 			}
-			results = append(results, result{Target: tg.Name, Call: call.Service + ":" + call.Action, Tool: *tool, Result: res})
+			results = append(results, result{Target: tg.Name, Call: call.Service + ":" + call.Action, Tool: *tool, Rate: *rate, Result: res})
 			fmt.Fprintf(stderr, "%s %s:%s: %s\n", tg.Name, call.Service, call.Action, res)
+			if err := settle(req, *settleMax); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", tg.Name, err)
+			}
 		}
 	}
+	// Table rows by call, then target.
+	sort.SliceStable(results, func(i, j int) bool { return callIndex(cs, results[i].Call) < callIndex(cs, results[j].Call) })
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(results)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tcall\ttool\tconns\trequests\tfailed\treq/s\tp50 ms\tp99 ms\tmax ms\t")
+	fmt.Fprintln(tw, "target\tcall\ttool\tload\tconns\trequests\tfailed\treq/s\tp50 ms\tp99 ms\tmax ms\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t\n", r.Target, r.Call, r.Tool, r.Result.Concurrency, r.Result.Requests, r.Result.Failures,
+		load := "max"
+		if r.Rate > 0 {
+			load = fmt.Sprintf("%.0f/s", r.Rate)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t\n", r.Target, r.Call, r.Tool, load, r.Result.Concurrency, r.Result.Requests, r.Result.Failures,
 			r.Result.RPS, msf(r.Result.P50), msf(r.Result.P99), msf(r.Result.Max))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Maximum throughput of the first target relative to each other one,
+	// per call (closed-loop runs only: at a fixed rate both would show the
+	// rate, unless one cannot keep up).
+	for _, a := range results {
+		for _, b := range results {
+			if a.Call == b.Call && a.Rate == 0 && b.Rate == 0 && a.Target == ts[0].Name && b.Target != a.Target && b.Result.RPS > 0 {
+				fmt.Fprintf(stdout, "%s %s/%s throughput: %.1fx\n", a.Call, a.Target, b.Target, a.Result.RPS/b.Result.RPS)
+			}
+		}
+	}
+	return nil
+}
+
+func callIndex(cs []loadgen.Call, name string) int {
+	for i, c := range cs {
+		if c.Service+":"+c.Action == name {
+			return i
+		}
+	}
+	return len(cs)
+}
+
+// settle waits until one request to the target is answered within 50 ms
+// (or max passed), then a further half second.
+func settle(req loadgen.Request, max time.Duration) error {
+	deadline := time.Now().Add(max)
+	for {
+		res, err := loadgen.Run(context.Background(), loadgen.Config{Request: req, Concurrency: 1, MaxRequests: 1, ExpectStatus: -1})
+		if err == nil && res.Requests == 1 && res.Max < 50*time.Millisecond {
+			time.Sleep(500 * time.Millisecond)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("still slow after %v (last request %v)", max, res.Max)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,8 +1,12 @@
-package scenario
+// Package seed applies a lab scenario (internal/lab/scenario) to a lab
+// store. It is a package of its own so that the scenario package, whose
+// parser is fuzzed, does not link the SQLite driver.
+package seed
 
 import (
 	"fmt"
 
+	"github.com/awsmfa/awsmfa/internal/lab/scenario"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
@@ -11,14 +15,14 @@ import (
 // managed policies, groups, users with their access keys and enabled
 // virtual MFA devices, then roles (a trust policy may name the users).
 // The state must not already hold any of the entities.
-func Apply(st *store.Store, s *Scenario) (*Applied, error) {
+func Apply(st *store.Store, s *scenario.Scenario) (*scenario.Applied, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	if st.AccountID() != s.Account {
 		return nil, fmt.Errorf("scenario %s is for account %s, the lab state is account %s", s.Name, s.Account, st.AccountID())
 	}
-	a := &Applied{Scenario: s.Name, Account: s.Account, Region: s.Region}
+	a := &scenario.Applied{Scenario: s.Name, Account: s.Account, Region: s.Region}
 	arns := map[string]string{}
 	for _, p := range s.Policies {
 		mp, err := st.CreatePolicy(p.Name, p.Path, p.Document, p.Description)
@@ -53,7 +57,7 @@ func Apply(st *store.Store, s *Scenario) (*Applied, error) {
 		if err != nil {
 			return nil, fmt.Errorf("user %s: %w", u.Name, err)
 		}
-		au := AppliedUser{Name: user.Name, ARN: user.ARN, UserID: user.ID}
+		au := scenario.AppliedUser{Name: user.Name, ARN: user.ARN, UserID: user.ID}
 		for _, g := range u.Groups {
 			if err := st.AddUserToGroup(g, u.Name); err != nil {
 				return nil, fmt.Errorf("user %s group %s: %w", u.Name, g, err)
@@ -74,7 +78,7 @@ func Apply(st *store.Store, s *Scenario) (*Applied, error) {
 			if err != nil {
 				return nil, fmt.Errorf("user %s access key: %w", u.Name, err)
 			}
-			au.AccessKeys = append(au.AccessKeys, AccessKey{ID: k.ID, Secret: k.Secret})
+			au.AccessKeys = append(au.AccessKeys, scenario.AccessKey{ID: k.ID, Secret: k.Secret})
 		}
 		if u.MFADevice {
 			// The device is named after the user and enabled the way
@@ -107,7 +111,7 @@ func Apply(st *store.Store, s *Scenario) (*Applied, error) {
 				return nil, fmt.Errorf("role %s policy %s: %w", r.Name, p, err)
 			}
 		}
-		a.Roles = append(a.Roles, AppliedRole{Name: role.Name, ARN: role.ARN, Profiles: r.Profiles})
+		a.Roles = append(a.Roles, scenario.AppliedRole{Name: role.Name, ARN: role.ARN, Profiles: r.Profiles})
 	}
 	return a, nil
 }

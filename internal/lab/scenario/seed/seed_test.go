@@ -1,23 +1,24 @@
-package scenario
+package seed
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/awsmfa/awsmfa/internal/lab/scenario"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 	"github.com/awsmfa/awsmfa/internal/totp"
 )
 
 func TestApplyEveryScenario(t *testing.T) {
-	for _, name := range Names() {
+	for _, name := range scenario.Names() {
 		t.Run(name, func(t *testing.T) {
 			st, err := store.OpenMemory()
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			s, err := Load(name)
+			s, err := scenario.Load(name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +109,7 @@ func TestApplyDefaultPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, _ := Load("default")
+	s, _ := scenario.Load("default")
 	if _, err := Apply(st, s); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestApplyWrongAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, _ := Load("seed-000-bool")
+	s, _ := scenario.Load("seed-000-bool")
 	s.Account = "111122223333"
 	if _, err := Apply(st, s); err == nil || !strings.Contains(err.Error(), "account") {
 		t.Fatalf("Apply to another account: %v", err)

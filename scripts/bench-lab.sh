@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Load benchmark of `awsmfa lab serve` against moto_server in the same run:
+# signed sts:GetCallerIdentity and iam:ListUsers at 200 concurrent
+# connections on loopback.
+#
+#   scripts/bench-lab.sh            (env: DURATION=10s RATE=5000 CONNECTIONS=200 PIN=0)
+#
+# By default servers and load generator share the machine's CPUs. PIN=1
+# runs each server pinned to CPU 0 and the load generator on the other CPUs
+# (taskset), so both servers get the same single core. Two measurements per
+# server and call:
+#   max   closed loop with wrk (Debian): every connection sends its next
+#         request when the previous one is answered; req/s is the server's
+#         throughput, and latency is mostly queueing (mean = connections /
+#         throughput);
+#   RATE  open loop with the Go generator (internal/lab/loadgen): RATE
+#         requests/s in total over the same connections, latency measured
+#         from each request's scheduled time.
+# A SigV4 signature stays valid for 15 minutes: one signed request is
+# replayed; the lab verifies its signature and evaluates the policies each
+# time. moto_server accepts any credentials and enforces nothing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+DURATION=${DURATION:-10s}
+RATE=${RATE:-5000}
+CONNECTIONS=${CONNECTIONS:-200}
+PIN=${PIN:-0}
+dir=$root/.cache/bench-lab
+mkdir -p "$dir"
+
+command -v moto_server >/dev/null 2>&1 || { echo "moto_server not installed (pip install 'moto[server]')" >&2; exit 1; }
+command -v wrk >/dev/null 2>&1 || { echo "wrk not installed (make deps-apt)" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { # port
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
+server_pin=() load_pin=()
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+  server_pin=(taskset -c 0)
+  load_pin=(taskset -c "1-$(($(nproc) - 1))")
+fi
+
+go build -o bin/awsmfa ./cmd/awsmfa
+go build -o "$dir/benchlab" ./internal/lab/loadgen/benchlab
+
+lab_port=$(free_port)
+moto_port=$(free_port)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+bin/awsmfa lab init --force --scenario default --state "$dir/lab.sqlite" --dir "$dir/aws" \
+  --endpoint "http://127.0.0.1:$lab_port" -o json >/dev/null
+# The per-request log goes to /dev/null (it is still formatted and written).
+"${server_pin[@]}" bin/awsmfa lab serve --state "$dir/lab.sqlite" --addr "127.0.0.1:$lab_port" 2>/dev/null &
+pids+=($!)
+"${server_pin[@]}" moto_server -p "$moto_port" >"$dir/moto.log" 2>&1 &
+pids+=($!)
+wait_port "$lab_port"
+wait_port "$moto_port"
+
+# The same three users in moto, so ListUsers answers the same list.
+for u in alice anika bob; do
+  AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 HOME="$dir" \
+    /usr/bin/aws --endpoint-url "http://127.0.0.1:$moto_port" iam create-user --user-name "$u" >/dev/null
+done
+
+echo "== machine"
+echo "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(go version | cut -d' ' -f3)"
+echo "servers: ${server_pin[*]:-unpinned}; load: ${load_pin[*]:-unpinned}; moto $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?'); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+targets=(--target "lab=http://127.0.0.1:$lab_port,profile=alice" --credentials "$dir/aws/credentials"
+  --target "moto=http://127.0.0.1:$moto_port")
+calls=(--call GetCallerIdentity --call ListUsers)
+
+echo "== max throughput: wrk, $CONNECTIONS connections, $DURATION per server and call"
+"${load_pin[@]}" "$dir/benchlab" "${targets[@]}" "${calls[@]}" --tool wrk --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
+echo "== fixed rate: $RATE requests/s over $CONNECTIONS connections (Go generator, open loop), $DURATION each"
+"${load_pin[@]}" "$dir/benchlab" "${targets[@]}" "${calls[@]}" --tool go --rate "$RATE" --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
