@@ -5,33 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/awsmfa/awsmfa/internal/testutil"
 )
 
-// conformanceDir finds ../shared/conformance/profile relative to the module
-// root (the directory holding go.mod), whatever the test's working directory.
+// conformanceDir is ../shared/conformance/profile (see testutil).
 func conformanceDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(data), "module github.com/awsmfa/awsmfa") {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root (go.mod of github.com/awsmfa/awsmfa) not found above the working directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "conformance", "profile")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("conformance data missing: %v", err)
-	}
-	return p
+	return testutil.ConformanceDir(t, "profile")
 }
 
 func loadJSON(t *testing.T, name string, v any) {

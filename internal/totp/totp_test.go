@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-const confDir = "../../../shared/conformance/totp"
+	"github.com/awsmfa/awsmfa/internal/testutil"
+)
 
 func readJSON(t *testing.T, name string, v any) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(confDir, name))
+	b, err := os.ReadFile(filepath.Join(testutil.ConformanceDir(t, "totp"), name))
 	if err != nil {
 		t.Fatalf("reading conformance data: %v", err)
 	}
