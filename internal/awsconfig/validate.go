@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -17,26 +18,29 @@ import (
 // aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc.
 const partition = `aws(?:-[a-z]+)*`
 
+// The expressions compile on first use: every awsmfa process (and a
+// credential_process cache hit must be fast) would otherwise pay for them at
+// start-up.
 var (
 	// IAM role ARN: role/ then an optional path and a 1..64 character name.
 	// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
-	roleARNRe = regexp.MustCompile(`^arn:` + partition + `:iam::(\d{12}):role/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})$`)
+	roleARNRe = lazyRegexp(`^arn:` + partition + `:iam::(\d{12}):role/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})$`)
 	// Virtual MFA device ARN: mfa/ then an optional path and a name.
 	// https://docs.aws.amazon.com/IAM/latest/APIReference/API_VirtualMFADevice.html
-	mfaARNRe = regexp.MustCompile(`^arn:` + partition + `:iam::(\d{12}):mfa/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,226})$`)
+	mfaARNRe = lazyRegexp(`^arn:` + partition + `:iam::(\d{12}):mfa/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,226})$`)
 	// IAM user ARN, the common mistake in mfa_serial.
-	userARNRe = regexp.MustCompile(`^arn:(` + partition + `):iam::(\d{12}):user/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})$`)
+	userARNRe = lazyRegexp(`^arn:(` + partition + `):iam::(\d{12}):user/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})$`)
 	// Any IAM/STS ARN, to name what was given instead.
-	iamARNRe = regexp.MustCompile(`^arn:` + partition + `:(iam|sts)::(\d{12}|aws):([a-z-]+)/`)
+	iamARNRe = lazyRegexp(`^arn:` + partition + `:(iam|sts)::(\d{12}|aws):([a-z-]+)/`)
 	// serialNumberType: 9..256 of [\w+=/:,.@-].
-	serialRe = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+	serialRe = lazyRegexp(`^[\w+=/:,.@-]{9,256}$`)
 	// roleSessionNameType: 2..64 of [\w+=,.@-].
-	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	sessionNameRe = lazyRegexp(`^[\w+=,.@-]{2,64}$`)
 	// externalIdType: 2..1224 of [\w+=,.@:/-].
-	externalIDRe = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	externalIDRe = lazyRegexp(`^[\w+=,.@:/-]+$`)
 	// Region names (us-east-1, cn-north-1, us-gov-west-1, and test names
 	// such as "fake-region-10" used by the lab).
-	regionRe = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	regionRe = lazyRegexp(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 )
 
 // Limits of STS parameters.
@@ -53,12 +57,12 @@ const (
 // ValidateRoleARN checks that s is an IAM role ARN
 // (arn:aws:iam::123456789012:role/NAME, optionally with a path).
 func ValidateRoleARN(s string) error {
-	if roleARNRe.MatchString(s) {
+	if roleARNRe().MatchString(s) {
 		return nil
 	}
 	msg := fmt.Sprintf("%q is not an IAM role ARN", s)
 	hint := "expected arn:aws:iam::<12-digit account>:role/<name>"
-	if m := iamARNRe.FindStringSubmatch(s); m != nil {
+	if m := iamARNRe().FindStringSubmatch(s); m != nil {
 		switch {
 		case m[1] == "sts" && m[3] == "assumed-role":
 			hint = "this is the ARN of a role session (sts assumed-role); use the role's ARN, arn:aws:iam::" + m[2] + ":role/<name>"
@@ -102,20 +106,20 @@ func (p *MFASerialProblem) Hint() string {
 // *MFASerialProblem.
 func ValidateMFASerial(s string) error {
 	if strings.HasPrefix(s, "arn:") {
-		if mfaARNRe.MatchString(s) {
+		if mfaARNRe().MatchString(s) {
 			return nil
 		}
-		if m := userARNRe.FindStringSubmatch(s); m != nil {
+		if m := userARNRe().FindStringSubmatch(s); m != nil {
 			suggested := fmt.Sprintf("arn:%s:iam::%s:mfa/%s", m[1], m[2], m[4])
 			return &MFASerialProblem{UserARN: true, Suggested: suggested, UserName: m[4],
 				Msg: fmt.Sprintf("%q is the ARN of the IAM user, not of its MFA device (device ARNs have \":mfa/\" where user ARNs have \":user/\")", s)}
 		}
-		if m := iamARNRe.FindStringSubmatch(s); m != nil {
+		if m := iamARNRe().FindStringSubmatch(s); m != nil {
 			return &MFASerialProblem{Msg: fmt.Sprintf("%q is an IAM %s ARN, not an MFA device; expected arn:aws:iam::%s:mfa/<device name>", s, m[3], m[2])}
 		}
 		return &MFASerialProblem{Msg: fmt.Sprintf("%q is not an MFA device ARN; expected arn:aws:iam::<12-digit account>:mfa/<device name>", s)}
 	}
-	if serialRe.MatchString(s) {
+	if serialRe().MatchString(s) {
 		return nil
 	}
 	return &MFASerialProblem{Msg: fmt.Sprintf("%q is neither an MFA device ARN (arn:aws:iam::<account>:mfa/<name>) nor a hardware token serial number (9 to 256 of letters, digits and _+=/:,.@-)", s)}
@@ -161,7 +165,7 @@ func ParseMFASessionDuration(s string) (time.Duration, error) {
 
 // ValidateRegion checks the shape of a region name.
 func ValidateRegion(s string) error {
-	if regionRe.MatchString(s) {
+	if regionRe().MatchString(s) {
 		return nil
 	}
 	return fmt.Errorf("%q is not a region name (like us-east-1)", s)
@@ -169,7 +173,7 @@ func ValidateRegion(s string) error {
 
 // ValidateRoleSessionName checks role_session_name (2..64 of [\w+=,.@-]).
 func ValidateRoleSessionName(s string) error {
-	if sessionNameRe.MatchString(s) {
+	if sessionNameRe().MatchString(s) {
 		return nil
 	}
 	return fmt.Errorf("%q is not a valid role session name: 2 to 64 of letters, digits and _+=,.@-", s)
@@ -177,8 +181,13 @@ func ValidateRoleSessionName(s string) error {
 
 // ValidateExternalID checks external_id (2..1224 of [\w+=,.@:/-]).
 func ValidateExternalID(s string) error {
-	if len(s) >= 2 && len(s) <= 1224 && externalIDRe.MatchString(s) {
+	if len(s) >= 2 && len(s) <= 1224 && externalIDRe().MatchString(s) {
 		return nil
 	}
 	return fmt.Errorf("external_id must be 2 to 1224 of letters, digits and _+=,.@:/- (got %d characters)", len(s))
+}
+
+// lazyRegexp returns a function compiling expr once, on first call.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -26,7 +26,6 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -429,49 +428,44 @@ func (c *caller) assumeRole(ctx context.Context, creds aws.Credentials, roleARN,
 	return callResult{requestID: id, creds: &creds, summary: summary}
 }
 
+// listUsers calls iam:ListUsers, signed like describeRegions: the SDK's IAM
+// client would add its large schema tables to every awsmfa process's
+// start-up (credential_process runs awsmfa once per AWS CLI call).
 func (c *caller) listUsers(ctx context.Context, creds aws.Credentials) callResult {
-	client := iam.New(iam.Options{
-		Region:           c.region,
-		BaseEndpoint:     aws.String(c.endpoint),
-		Credentials:      credentials.StaticCredentialsProvider{Value: creds},
-		HTTPClient:       c.http,
-		RetryMaxAttempts: 1,
-	})
-	out, err := client.ListUsers(ctx, &iam.ListUsersInput{})
+	body, status, err := c.signedQuery(ctx, loadgen.ListUsers, creds)
 	if err != nil {
-		return callResult{err: err, requestID: requestIDOf(err)}
+		return callResult{err: err}
 	}
-	id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
-	var names []string
-	for _, u := range out.Users {
-		names = append(names, aws.ToString(u.UserName))
+	if status == http.StatusOK {
+		var ok struct {
+			Users     []string `xml:"ListUsersResult>Users>member>UserName"`
+			RequestID string   `xml:"ResponseMetadata>RequestId"`
+		}
+		if err := xml.Unmarshal(body, &ok); err != nil {
+			return callResult{err: fmt.Errorf("ListUsers: bad response: %w", err)}
+		}
+		return callResult{requestID: ok.RequestID, summary: fmt.Sprintf("%d users: %s", len(ok.Users), strings.Join(ok.Users, ", "))}
 	}
-	return callResult{requestID: id, summary: fmt.Sprintf("%d users: %s", len(names), strings.Join(names, ", "))}
+	var e struct {
+		Code      string `xml:"Error>Code"`
+		Message   string `xml:"Error>Message"`
+		RequestID string `xml:"RequestId"`
+	}
+	if err := xml.Unmarshal(body, &e); err != nil || e.Code == "" {
+		return callResult{err: fmt.Errorf("ListUsers: HTTP %d with an unparsable body", status)}
+	}
+	return callResult{requestID: e.RequestID, err: &smithy.GenericAPIError{Code: e.Code, Message: e.Message}}
 }
 
 // describeRegions calls ec2:DescribeRegions (EC2 query protocol) signed
 // with the SDK's SigV4 signer. The SDK's EC2 client is not used: it is a
 // very large module for one call whose wire format is this simple.
 func (c *caller) describeRegions(ctx context.Context, creds aws.Credentials) callResult {
-	req, err := loadgen.Sign(ctx, c.endpoint, loadgen.DescribeRegions, creds, c.region, time.Now())
+	body, status, err := c.signedQuery(ctx, loadgen.DescribeRegions, creds)
 	if err != nil {
 		return callResult{err: err}
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(req.Body))
-	if err != nil {
-		return callResult{err: err}
-	}
-	hr.Header = req.Header
-	resp, err := c.http.Do(hr)
-	if err != nil {
-		return callResult{err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return callResult{err: err}
-	}
-	if resp.StatusCode == http.StatusOK {
+	if status == http.StatusOK {
 		var ok struct {
 			RequestID string `xml:"requestId"`
 			Regions   []struct {
@@ -491,9 +485,33 @@ func (c *caller) describeRegions(ctx context.Context, creds aws.Credentials) cal
 		RequestID string `xml:"RequestID"`
 	}
 	if err := xml.Unmarshal(body, &e); err != nil || len(e.Errors) == 0 {
-		return callResult{err: fmt.Errorf("DescribeRegions: HTTP %d with an unparsable body", resp.StatusCode)}
+		return callResult{err: fmt.Errorf("DescribeRegions: HTTP %d with an unparsable body", status)}
 	}
 	return callResult{requestID: e.RequestID, err: &smithy.GenericAPIError{Code: e.Errors[0].Code, Message: e.Errors[0].Message}}
+}
+
+// signedQuery sends one SigV4-signed query-protocol call to the lab and
+// returns the response body and status.
+func (c *caller) signedQuery(ctx context.Context, call loadgen.Call, creds aws.Credentials) ([]byte, int, error) {
+	req, err := loadgen.Sign(ctx, c.endpoint, call, creds, c.region, time.Now())
+	if err != nil {
+		return nil, 0, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		return nil, 0, err
+	}
+	hr.Header = req.Header
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, 0, err
+	}
+	return body, resp.StatusCode, nil
 }
 
 func prefix(keyID string) string {

@@ -7,9 +7,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	clearcmd "github.com/awsmfa/awsmfa/internal/cmd/clear"
+	"github.com/awsmfa/awsmfa/internal/cmd/configure"
+	"github.com/awsmfa/awsmfa/internal/cmd/credentialprocess"
 	democmd "github.com/awsmfa/awsmfa/internal/cmd/demo"
+	execcmd "github.com/awsmfa/awsmfa/internal/cmd/exec"
+	"github.com/awsmfa/awsmfa/internal/cmd/export"
 	labcmd "github.com/awsmfa/awsmfa/internal/cmd/lab"
+	"github.com/awsmfa/awsmfa/internal/cmd/login"
 	"github.com/awsmfa/awsmfa/internal/cmd/policy"
+	"github.com/awsmfa/awsmfa/internal/cmd/serve"
+	"github.com/awsmfa/awsmfa/internal/cmd/status"
 	"github.com/awsmfa/awsmfa/internal/cmd/version"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
@@ -45,6 +53,14 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 	cmd.AddCommand(policy.NewCmdPolicy(ios))
 	cmd.AddCommand(labcmd.NewCmdLab(ios))
 	cmd.AddCommand(democmd.NewCmdDemo(ios, nil))
+	cmd.AddCommand(credentialprocess.NewCmdCredentialProcess(ios, nil))
+	cmd.AddCommand(execcmd.NewCmdExec(ios, nil))
+	cmd.AddCommand(serve.NewCmdServe(ios, nil))
+	cmd.AddCommand(export.NewCmdExport(ios, nil))
+	cmd.AddCommand(status.NewCmdStatus(ios, nil))
+	cmd.AddCommand(clearcmd.NewCmdClear(ios, nil))
+	cmd.AddCommand(configure.NewCmdConfigure(ios, nil))
+	cmd.AddCommand(login.NewCmdLogin(ios, nil))
 	return cmd
 }
 

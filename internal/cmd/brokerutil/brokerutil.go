@@ -1,0 +1,227 @@
+// Package brokerutil is the plumbing the credential commands share: the
+// --profile and --mfa-token flags, loading the AWS configuration, opening
+// the credential cache and building a broker.Broker whose MFA source suits
+// the command (interactive, a server, or never prompting).
+package brokerutil
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/broker"
+	"github.com/awsmfa/awsmfa/internal/credcache"
+	"github.com/awsmfa/awsmfa/internal/iostreams"
+	"github.com/awsmfa/awsmfa/internal/mfa"
+)
+
+// Environment variables that configure the credential cache.
+const (
+	// EnvCacheDir overrides the cache directory (default
+	// os.UserCacheDir()/awsmfa).
+	EnvCacheDir = "AWSMFA_CACHE_DIR"
+	// EnvCacheBackend is auto (default), keyring or file.
+	EnvCacheBackend = "AWSMFA_CACHE_BACKEND"
+)
+
+// Flags are the flags every credential command has.
+type Flags struct {
+	Profile  string
+	MFAToken string
+}
+
+// AddFlags registers --profile/-p and --mfa-token.
+func AddFlags(cmd *cobra.Command, f *Flags) {
+	AddProfileFlag(cmd, &f.Profile)
+	cmd.Flags().StringVar(&f.MFAToken, "mfa-token", "", "MFA code to use (once) instead of asking for one")
+}
+
+// AddProfileFlag registers --profile/-p alone.
+func AddProfileFlag(cmd *cobra.Command, target *string) {
+	cmd.Flags().StringVarP(target, "profile", "p", "", `profile (default $AWS_PROFILE, else "default")`)
+}
+
+// Prompting says how a command may obtain MFA codes.
+type Prompting int
+
+const (
+	// PromptInteractive: --mfa-token, mfa_process, the terminal, a
+	// desktop dialog.
+	PromptInteractive Prompting = iota
+	// PromptServer, for long-running servers: --mfa-token for the first
+	// code only, then mfa_process, the terminal only while the process is
+	// in the terminal's foreground, a desktop dialog.
+	PromptServer
+	// PromptNever fails when a code is needed.
+	PromptNever
+)
+
+// Factory builds what the commands need; tests replace its fields.
+type Factory struct {
+	IO *iostreams.IOStreams
+	// Env is the environment (nil: the process's).
+	Env *awsconfig.Env
+	// Cache, when set, is used instead of opening one.
+	Cache credcache.Cache
+	// NewMFA builds the MFA source (nil: mfa.New).
+	NewMFA func(mfa.Options) mfa.Source
+	// Foreground reports whether the terminal may be used by a server
+	// (nil: the process is in the terminal's foreground process group).
+	Foreground func() bool
+	Now        func() time.Time
+	HTTPClient *http.Client
+}
+
+// New returns a factory for the real process.
+func New(ios *iostreams.IOStreams) *Factory { return &Factory{IO: ios} }
+
+// AWSEnv is the environment configuration is read from.
+func (f *Factory) AWSEnv() awsconfig.Env {
+	if f.Env != nil {
+		return *f.Env
+	}
+	return awsconfig.OSEnv()
+}
+
+// Getenv reads a variable of AWSEnv.
+func (f *Factory) Getenv(k string) string {
+	e := f.AWSEnv()
+	if e.Getenv == nil {
+		return ""
+	}
+	return e.Getenv(k)
+}
+
+// Clock returns the factory's clock.
+func (f *Factory) Clock() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// LoadConfig reads the AWS config and credentials files.
+func (f *Factory) LoadConfig() (*awsconfig.Config, error) {
+	return awsconfig.Load(f.AWSEnv())
+}
+
+// ProfileName is the --profile value, else $AWS_PROFILE, else "default".
+func (f *Factory) ProfileName(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return awsconfig.SelectedProfile(f.AWSEnv())
+}
+
+// OpenCache opens the credential cache ($AWSMFA_CACHE_DIR,
+// $AWSMFA_CACHE_BACKEND).
+func (f *Factory) OpenCache() (credcache.Cache, error) {
+	if f.Cache != nil {
+		return f.Cache, nil
+	}
+	backend := f.Getenv(EnvCacheBackend)
+	if backend == "" {
+		backend = credcache.BackendAuto
+	}
+	c, err := credcache.Open(credcache.Options{Backend: backend, Dir: f.Getenv(EnvCacheDir)})
+	if err != nil {
+		return nil, err
+	}
+	f.Cache = c
+	return c, nil
+}
+
+// Resolve loads the configuration and resolves the profile named by flags.
+func (f *Factory) Resolve(flags Flags) (*awsconfig.Config, *awsconfig.Chain, error) {
+	cfg, err := f.LoadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	ch, err := cfg.Resolve(f.ProfileName(flags.Profile))
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, ch, nil
+}
+
+// Broker builds a broker for cfg whose MFA source uses the chain's
+// mfa_process and --mfa-token as p allows.
+func (f *Factory) Broker(cfg *awsconfig.Config, ch *awsconfig.Chain, flags Flags, p Prompting) (*broker.Broker, error) {
+	cache, err := f.OpenCache()
+	if err != nil {
+		return nil, err
+	}
+	b := &broker.Broker{Config: cfg, Cache: cache, Now: f.Now, HTTPClient: f.HTTPClient, Stderr: f.IO.ErrOut}
+	if p != PromptNever {
+		b.MFA = f.mfaSource(ch, flags, p)
+	}
+	return b, nil
+}
+
+func (f *Factory) mfaSource(ch *awsconfig.Chain, flags Flags, p Prompting) mfa.Source {
+	newMFA := f.NewMFA
+	if newMFA == nil {
+		newMFA = mfa.New
+	}
+	process := ""
+	if ch != nil {
+		process = ch.MFA.Process
+	}
+	// Two sources, with and without the terminal: a process outside the
+	// terminal's foreground (a background job, a server whose command
+	// owns the terminal) must not read it (it would be stopped by
+	// SIGTTIN, or steal the command's input).
+	opts := mfa.Options{Process: process, TTY: mfa.DefaultTTY, Desktop: true, Stderr: f.IO.ErrOut}
+	withTTY := newMFA(opts)
+	opts.TTY = ""
+	noTTY := newMFA(opts)
+	fg := f.Foreground
+	if fg == nil {
+		fg = ForegroundTTY
+	}
+	return &source{token: flags.MFAToken, strict: p == PromptInteractive, withTTY: withTTY, noTTY: noTTY, foreground: fg}
+}
+
+// source gives the --mfa-token code once; after that, an interactive
+// command (strict) fails with mfa.ErrTokenUsed, a server asks mfa_process,
+// the terminal (only while in its foreground) or a desktop dialog.
+type source struct {
+	mu         sync.Mutex
+	token      string
+	used       bool
+	strict     bool
+	withTTY    mfa.Source
+	noTTY      mfa.Source
+	foreground func() bool
+}
+
+func (s *source) Code(ctx context.Context, req mfa.Request) (string, error) {
+	s.mu.Lock()
+	token, used := s.token, s.used
+	s.used = true
+	s.mu.Unlock()
+	switch {
+	case token != "" && !used:
+		if err := mfa.ValidateCode(token); err != nil {
+			return "", fmt.Errorf("--mfa-token: %w", err)
+		}
+		return strings.TrimSpace(token), nil
+	case token != "" && s.strict:
+		return "", mfa.ErrTokenUsed
+	}
+	if s.foreground() {
+		return s.withTTY.Code(ctx, req)
+	}
+	return s.noTTY.Code(ctx, req)
+}
+
+// ForegroundTTY reports whether the process has a controlling terminal and
+// is in its foreground process group (on Windows: whether standard input
+// is a console), that is whether it may prompt there.
+func ForegroundTTY() bool { return foregroundTTY() }

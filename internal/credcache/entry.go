@@ -1,0 +1,245 @@
+package credcache
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/nacl/secretbox"
+	"golang.org/x/crypto/scrypt"
+)
+
+// entryVersion is the version of the stored format. Entries with another
+// version are foreign: they read as absent and the next Put replaces them.
+const entryVersion = 1
+
+// The scrypt parameters of version 1 (the "interactive" parameters
+// recommended by the scrypt paper and golang.org/x/crypto/scrypt). Files
+// naming other parameters are foreign (this also keeps a hostile file from
+// asking for gigabytes of memory).
+const (
+	scryptN      = 1 << 15
+	scryptR      = 8
+	scryptP      = 1
+	scryptKDF    = "scrypt"
+	saltLen      = 16
+	nonceLen     = 24
+	maxEntrySize = 1 << 20
+)
+
+// envelope is the stored form of an entry (a file's content, or a keyring
+// item's data).
+type envelope struct {
+	Version     int          `json:"version"`
+	Key         string       `json:"key"`
+	Credentials *Credentials `json:"credentials,omitempty"`
+	Sealed      *sealed      `json:"sealed,omitempty"`
+}
+
+// sealed holds an encrypted payload: NaCl secretbox under a key derived
+// from the passphrase and Salt by scrypt. The payload is the JSON of a
+// plaintext envelope (whose key must equal the outer key).
+type sealed struct {
+	KDF   string `json:"kdf"`
+	N     int    `json:"n"`
+	R     int    `json:"r"`
+	P     int    `json:"p"`
+	Salt  []byte `json:"salt"`
+	Nonce []byte `json:"nonce"`
+	Box   []byte `json:"box"`
+}
+
+// decodeStatus says what decodeEntry found.
+type decodeStatus int
+
+const (
+	entryOK      decodeStatus = iota
+	entryInvalid              // corrupted, truncated, foreign version, other key: treat as absent
+	entryLocked               // well-formed but cannot be decrypted with the passphrase we have
+)
+
+// keyDeriver derives secretbox keys, remembering them per (passphrase,
+// salt) so that reading an entry twice costs one scrypt run.
+type keyDeriver struct {
+	mu    sync.Mutex
+	cache map[[32]byte]*[32]byte
+}
+
+func (d *keyDeriver) derive(passphrase string, salt []byte) (*[32]byte, error) {
+	id := sha256.Sum256(append(append([]byte(passphrase), 0), salt...))
+	d.mu.Lock()
+	if k, ok := d.cache[id]; ok {
+		d.mu.Unlock()
+		return k, nil
+	}
+	d.mu.Unlock()
+	raw, err := scrypt.Key([]byte(passphrase), salt, scryptN, scryptR, scryptP, 32)
+	if err != nil {
+		return nil, err
+	}
+	var k [32]byte
+	copy(k[:], raw)
+	clear(raw)
+	d.mu.Lock()
+	if d.cache == nil {
+		d.cache = map[[32]byte]*[32]byte{}
+	}
+	d.cache[id] = &k
+	d.mu.Unlock()
+	return &k, nil
+}
+
+// encodeEntry returns the stored form of c under key, encrypted when
+// passphrase is not empty.
+func encodeEntry(key string, c *Credentials, passphrase string, kd *keyDeriver) ([]byte, error) {
+	if c == nil {
+		return nil, errors.New("credcache: nil credentials")
+	}
+	plain := envelope{Version: entryVersion, Key: key, Credentials: c}
+	if passphrase == "" {
+		return json.MarshalIndent(plain, "", "  ")
+	}
+	payload, err := json.Marshal(plain)
+	if err != nil {
+		return nil, err
+	}
+	s := &sealed{KDF: scryptKDF, N: scryptN, R: scryptR, P: scryptP, Salt: make([]byte, saltLen), Nonce: make([]byte, nonceLen)}
+	if _, err := rand.Read(s.Salt); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(s.Nonce); err != nil {
+		return nil, err
+	}
+	k, err := kd.derive(passphrase, s.Salt)
+	if err != nil {
+		return nil, err
+	}
+	var nonce [nonceLen]byte
+	copy(nonce[:], s.Nonce)
+	s.Box = secretbox.Seal(nil, payload, &nonce, k)
+	clear(payload)
+	return json.MarshalIndent(envelope{Version: entryVersion, Key: key, Sealed: s}, "", "  ")
+}
+
+// decodeEntry parses a stored entry expected to hold key. It never panics:
+// anything malformed is entryInvalid; an entry that needs a passphrase we
+// do not have (or a different one) is entryLocked, with a reason.
+func decodeEntry(data []byte, key, passphrase string, kd *keyDeriver) (*Credentials, decodeStatus, string) {
+	if len(data) > maxEntrySize {
+		return nil, entryInvalid, ""
+	}
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&env); err != nil {
+		return nil, entryInvalid, ""
+	}
+	if dec.More() {
+		return nil, entryInvalid, ""
+	}
+	if env.Version != entryVersion || env.Key != key {
+		return nil, entryInvalid, ""
+	}
+	switch {
+	case env.Sealed != nil && env.Credentials == nil:
+		s := env.Sealed
+		if s.KDF != scryptKDF || s.N != scryptN || s.R != scryptR || s.P != scryptP ||
+			len(s.Salt) != saltLen || len(s.Nonce) != nonceLen || len(s.Box) < secretbox.Overhead {
+			return nil, entryInvalid, ""
+		}
+		if passphrase == "" {
+			return nil, entryLocked, "it is encrypted and " + PassphraseEnv + " is not set"
+		}
+		k, err := kd.derive(passphrase, s.Salt)
+		if err != nil {
+			return nil, entryInvalid, ""
+		}
+		var nonce [nonceLen]byte
+		copy(nonce[:], s.Nonce)
+		payload, ok := secretbox.Open(nil, s.Box, &nonce, k)
+		if !ok {
+			return nil, entryLocked, "it cannot be decrypted: wrong " + PassphraseEnv + "?"
+		}
+		defer clear(payload)
+		var inner envelope
+		if err := json.Unmarshal(payload, &inner); err != nil || inner.Version != entryVersion || inner.Key != key || inner.Sealed != nil {
+			return nil, entryInvalid, ""
+		}
+		if !validCredentials(inner.Credentials) {
+			return nil, entryInvalid, ""
+		}
+		return inner.Credentials, entryOK, ""
+	case env.Sealed == nil && validCredentials(env.Credentials):
+		return env.Credentials, entryOK, ""
+	}
+	return nil, entryInvalid, ""
+}
+
+func validCredentials(c *Credentials) bool {
+	return c != nil && c.AccessKeyID != "" && c.SecretAccessKey != ""
+}
+
+// unreadableError is the error of Get for an entryLocked entry. It names
+// the key and the reason, never any content of the entry.
+type unreadableError struct {
+	key, reason string
+}
+
+func (e *unreadableError) Error() string {
+	return fmt.Sprintf("credential cache entry %q cannot be used: %s (awsmfa will get new credentials and overwrite it)", e.key, e.reason)
+}
+
+func (e *unreadableError) Unwrap() error { return ErrUnreadable }
+
+// fileName maps a key to a file name (without extension) that is safe on
+// every OS and file system, and distinct for distinct keys even on
+// case-insensitive file systems: keys of lower-case letters, digits, '.',
+// '_' and '-' (not starting with '.', at most 100 bytes, not a Windows
+// device name) are used as they are; any other key becomes its sanitized
+// form followed by '~' and a hash of the key ('~' never occurs in the first
+// kind, so the two kinds cannot collide).
+func fileName(key string) string {
+	if safeName(key) {
+		return key
+	}
+	var b strings.Builder
+	for i := 0; i < len(key) && b.Len() < 40; i++ {
+		c := key[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteByte(c)
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		default:
+			b.WriteByte('_')
+		}
+	}
+	h := sha256.Sum256([]byte(key))
+	return b.String() + "~" + hex.EncodeToString(h[:12])
+}
+
+func safeName(key string) bool {
+	if key == "" || len(key) > 100 || key[0] == '.' || key[len(key)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	base, _, _ := strings.Cut(key, ".")
+	switch base {
+	case "con", "prn", "aux", "nul", "conin$", "conout$":
+		return false
+	}
+	if len(base) == 4 && (strings.HasPrefix(base, "com") || strings.HasPrefix(base, "lpt")) && base[3] >= '0' && base[3] <= '9' {
+		return false
+	}
+	return true
+}

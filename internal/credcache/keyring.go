@@ -1,0 +1,145 @@
+package credcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/99designs/keyring"
+)
+
+// keyringBackends are the OS keychains the cache may use, in order. The
+// keyring module's "file", "pass" and "keyctl" backends are not used: the
+// cache's own file backend is the fallback.
+var keyringBackends = []keyring.BackendType{
+	keyring.KeychainBackend,
+	keyring.WinCredBackend,
+	keyring.SecretServiceBackend,
+	keyring.KWalletBackend,
+}
+
+// secretServiceCollection is the Secret Service collection used: the
+// user's login keyring, unlocked at login, so that storing an entry never
+// makes GNOME Keyring ask the user to create (and set a password for) a
+// new keyring in the middle of a credential_process run. Items are told
+// apart by the key prefix (keyringCache.prefix).
+const secretServiceCollection = "login"
+
+// openKeyringFunc opens the OS keychain; tests replace it.
+var openKeyringFunc = func(service string) (keyring.Keyring, error) {
+	return keyring.Open(keyring.Config{
+		ServiceName:                    service,
+		AllowedBackends:                keyringBackends,
+		KeychainTrustApplication:       true,
+		KeychainSynchronizable:         false,
+		KeychainAccessibleWhenUnlocked: true,
+		KWalletAppID:                   service,
+		KWalletFolder:                  service,
+		LibSecretCollectionName:        secretServiceCollection,
+		WinCredPrefix:                  service,
+	})
+}
+
+// openKeyring opens the OS keychain and checks that it answers, so that
+// "auto" falls back to files when, say, no Secret Service runs. The probe
+// looks up one (absent) item rather than listing every key: listing costs
+// one round trip per item of the collection on Secret Service, and Open is
+// on the path of every credential_process cache hit.
+func openKeyring(service string, locks *lockDir) (*keyringCache, error) {
+	kr, err := openKeyringFunc(service)
+	if err != nil {
+		return nil, fmt.Errorf("no usable OS keychain (tried macOS Keychain, Windows Credential Manager, Secret Service, KWallet): %w", err)
+	}
+	c := &keyringCache{kr: kr, locks: locks, prefix: service + ":"}
+	if _, err := kr.Get(c.prefix + "probe"); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+		return nil, fmt.Errorf("the OS keychain does not answer: %w", err)
+	}
+	return c, nil
+}
+
+// keyringCache stores entries as keychain items named prefix+key (the
+// data is the entry's JSON, never encrypted by awsmfa: the keychain
+// protects it). Locks live in the cache directory like the file backend's.
+type keyringCache struct {
+	kr     keyring.Keyring
+	locks  *lockDir
+	prefix string
+}
+
+func (c *keyringCache) Get(key string) (*Credentials, error) {
+	if key == "" {
+		return nil, errors.New("credential cache: empty key")
+	}
+	it, err := c.kr.Get(c.prefix + key)
+	if err != nil {
+		if errors.Is(err, keyring.ErrKeyNotFound) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("cannot read the credential cache entry %q from the OS keychain: %w", key, err)
+	}
+	creds, st, reason := decodeEntry(it.Data, key, "", nil)
+	switch st {
+	case entryOK:
+		return creds, nil
+	case entryLocked:
+		return nil, &unreadableError{key: key, reason: reason}
+	}
+	return nil, nil
+}
+
+func (c *keyringCache) Put(key string, creds *Credentials) error {
+	if key == "" {
+		return errors.New("credential cache: empty key")
+	}
+	data, err := encodeEntry(key, creds, "", nil)
+	if err != nil {
+		return fmt.Errorf("credential cache: cannot encode the entry %q: %w", key, err)
+	}
+	err = c.kr.Set(keyring.Item{
+		Key:         c.prefix + key,
+		Data:        data,
+		Label:       "awsmfa " + key,
+		Description: "awsmfa temporary AWS credentials",
+	})
+	if err != nil {
+		return fmt.Errorf("cannot store the credential cache entry %q in the OS keychain: %w", key, err)
+	}
+	return nil
+}
+
+func (c *keyringCache) Delete(key string) error {
+	if key == "" {
+		return errors.New("credential cache: empty key")
+	}
+	if err := c.kr.Remove(c.prefix + key); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+		return fmt.Errorf("cannot delete the credential cache entry %q from the OS keychain: %w", key, err)
+	}
+	return nil
+}
+
+func (c *keyringCache) List() ([]Entry, error) {
+	keys, err := c.kr.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("cannot list the OS keychain: %w", err)
+	}
+	var out []Entry
+	for _, k := range keys {
+		k, ok := strings.CutPrefix(k, c.prefix)
+		if !ok || k == "" {
+			continue // another application's item
+		}
+		creds, err := c.Get(k)
+		if err != nil || creds == nil {
+			continue
+		}
+		out = append(out, Entry{Key: k, Credentials: creds})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+func (c *keyringCache) Lock(ctx context.Context, key string) (func(), error) {
+	return c.locks.lock(ctx, key)
+}
