@@ -1,6 +1,7 @@
 package root
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -41,5 +42,36 @@ func TestMainExitCodesAndStreams(t *testing.T) {
 		if c.code == 2 && out.Len() > 0 {
 			t.Errorf("%v: usage error wrote to stdout: %q", c.args, out.String())
 		}
+	}
+}
+
+// The broker's commands are wired in and keep the exit-code contract: an
+// unknown profile is an input error (2) named on stderr, nothing on stdout.
+func TestBrokerCommandsWired(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/config"
+	if err := os.WriteFile(cfg, []byte("[profile dev]\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWSMFA_CACHE_DIR", dir+"/cache")
+	t.Setenv("AWS_PROFILE", "")
+	for _, args := range [][]string{
+		{"credential-process", "--profile", "deve"},
+		{"export", "--profile", "deve"},
+		{"exec", "--profile", "deve", "--", "true"},
+	} {
+		ios, _, out, errOut := iostreams.Test()
+		if code := Main(ios, args); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, errOut.String())
+		}
+		if out.Len() != 0 || !strings.Contains(errOut.String(), `"deve"`) || !strings.Contains(errOut.String(), "dev") {
+			t.Errorf("%v: stdout %q stderr %q", args, out.String(), errOut.String())
+		}
+	}
+	ios, _, out, _ := iostreams.Test()
+	if code := Main(ios, []string{"status"}); code != 0 || !strings.Contains(out.String(), "dev") {
+		t.Errorf("status: exit %d:\n%s", code, out.String())
 	}
 }
