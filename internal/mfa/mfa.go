@@ -41,7 +41,7 @@ type Options struct {
 	// Process is the mfa_process command line, run with /bin/sh -c (cmd /c
 	// on Windows); its standard output, trimmed, is the code. Its standard
 	// error goes to Stderr; the environment adds AWSMFA_MFA_SERIAL and
-	// AWSMFA_PROFILE.
+	// AWSMFA_MFA_PROFILE.
 	Process string
 	// ProcessTimeout bounds the process (default DefaultProcessTimeout).
 	ProcessTimeout time.Duration

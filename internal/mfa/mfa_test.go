@@ -49,7 +49,7 @@ func TestProcess(t *testing.T) {
 		{name: "printf", cmd: "printf 123456", want: "123456"},
 		{name: "echo with newline", cmd: "echo 654321", want: "654321"},
 		{name: "padded", cmd: "printf '  012345 \\r\\n'", want: "012345"},
-		{name: "env", cmd: `printf '%s|%s' "$AWSMFA_MFA_SERIAL" "$AWSMFA_PROFILE" > ` + envFile + `; printf 111111`, want: "111111"},
+		{name: "env", cmd: `printf '%s|%s' "$AWSMFA_MFA_SERIAL" "$AWSMFA_MFA_PROFILE" > ` + envFile + `; printf 111111`, want: "111111"},
 		{name: "stderr passed through", cmd: "echo 'touch your key' >&2; printf 222222", want: "222222", stderrHas: "touch your key\n"},
 		{name: "five digits", cmd: "printf 12345", wantErr: []string{"mfa_process did not print an MFA code", "MFA code must be 6 digits, got 5", `"printf"`}, notInErr: []string{"12345"}},
 		{name: "not digits", cmd: "printf hunter2pass", wantErr: []string{"not all of them digits"}, notInErr: []string{"hunter2"}},

@@ -28,7 +28,7 @@ func runProcess(ctx context.Context, command string, timeout time.Duration, req 
 	} else {
 		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	}
-	cmd.Env = append(os.Environ(), "AWSMFA_MFA_SERIAL="+req.Serial, "AWSMFA_PROFILE="+req.Profile)
+	cmd.Env = append(os.Environ(), "AWSMFA_MFA_SERIAL="+req.Serial, "AWSMFA_MFA_PROFILE="+req.Profile)
 	// A grandchild keeping the pipes open must not hold us past the
 	// deadline.
 	cmd.WaitDelay = time.Second
