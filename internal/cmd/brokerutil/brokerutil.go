@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/broker"
+	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/credcache"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 	"github.com/awsmfa/awsmfa/internal/mfa"
@@ -131,10 +132,31 @@ func (f *Factory) OpenCache() (credcache.Cache, error) {
 	}
 	c, err := credcache.Open(credcache.Options{Backend: backend, Dir: f.Getenv(EnvCacheDir)})
 	if err != nil {
+		if f.Getenv(EnvCacheBackend) != "" {
+			err = fmt.Errorf("$%s=%q: %w", EnvCacheBackend, backend, err)
+		}
 		return nil, err
 	}
 	f.Cache = c
 	return c, nil
+}
+
+// CachedCredentials opens the cache and returns it with every entry, by key
+// (for status and clear).
+func (f *Factory) CachedCredentials() (credcache.Cache, map[string]*credcache.Credentials, error) {
+	cache, err := f.OpenCache()
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := cache.List()
+	if err != nil {
+		return nil, nil, &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("cannot list the credential cache: %w", err)}
+	}
+	byKey := make(map[string]*credcache.Credentials, len(entries))
+	for _, e := range entries {
+		byKey[e.Key] = e.Credentials
+	}
+	return cache, byKey, nil
 }
 
 // Resolve loads the configuration and resolves the profile named by flags.

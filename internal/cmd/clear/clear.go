@@ -66,17 +66,9 @@ type Removed struct {
 // Run removes the entries.
 func Run(o *Options) error {
 	f := o.Factory
-	cache, err := f.OpenCache()
+	cache, byKey, err := f.CachedCredentials()
 	if err != nil {
 		return err
-	}
-	entries, err := cache.List()
-	if err != nil {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("cannot list the credential cache: %w", err)}
-	}
-	byKey := map[string]*credcache.Credentials{}
-	for _, e := range entries {
-		byKey[e.Key] = e.Credentials
 	}
 	what := map[string]string{}
 	if len(o.Profiles) == 0 {

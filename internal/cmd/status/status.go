@@ -108,17 +108,9 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	cache, err := f.OpenCache()
+	_, byKey, err := f.CachedCredentials()
 	if err != nil {
 		return err
-	}
-	entries, err := cache.List()
-	if err != nil {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("cannot list the credential cache: %w", err)}
-	}
-	byKey := map[string]*credcache.Credentials{}
-	for _, e := range entries {
-		byKey[e.Key] = e.Credentials
 	}
 	now := f.Clock()
 	rep := Report{ConfigFile: cfg.ConfigPath, CredentialsFile: cfg.CredentialsPath, Profiles: []Profile{}, MFASessions: []MFASession{}}
