@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
@@ -148,6 +149,25 @@ func matchValue(c *ccond, rv string, ctx *Context) (matched, ok bool) {
 	return pos, true
 }
 
+// orderMatch reports whether a comparison result (-1, 0, +1 for request
+// value against policy value) satisfies a Numeric or Date operator; the
+// negated operators use their positive form here.
+func orderMatch(op opcode, c int) bool {
+	switch op {
+	case opNumericEquals, opNumericNotEquals, opDateEquals, opDateNotEquals:
+		return c == 0
+	case opNumericLessThan, opDateLessThan:
+		return c < 0
+	case opNumericLessThanEquals, opDateLessThanEquals:
+		return c <= 0
+	case opNumericGreaterThan, opDateGreaterThan:
+		return c > 0
+	case opNumericGreaterThanEquals, opDateGreaterThanEquals:
+		return c >= 0
+	}
+	return false
+}
+
 // positiveMatch reports whether rv matches any policy value under the
 // positive form of the operator.
 func positiveMatch(c *ccond, rv string, ctx *Context) (bool, bool) {
@@ -166,24 +186,7 @@ func positiveMatch(c *ccond, rv string, ctx *Context) (bool, bool) {
 			return false, false
 		}
 		for i := range c.vals {
-			v := &c.vals[i]
-			if !v.ok {
-				continue
-			}
-			var m bool
-			switch c.op {
-			case opNumericEquals, opNumericNotEquals:
-				m = x == v.num
-			case opNumericLessThan:
-				m = x < v.num
-			case opNumericLessThanEquals:
-				m = x <= v.num
-			case opNumericGreaterThan:
-				m = x > v.num
-			case opNumericGreaterThanEquals:
-				m = x >= v.num
-			}
-			if m {
+			if v := &c.vals[i]; v.ok && orderMatch(c.op, cmp.Compare(x, v.num)) {
 				return true, true
 			}
 		}
@@ -194,24 +197,7 @@ func positiveMatch(c *ccond, rv string, ctx *Context) (bool, bool) {
 			return false, false
 		}
 		for i := range c.vals {
-			v := &c.vals[i]
-			if !v.ok {
-				continue
-			}
-			var m bool
-			switch c.op {
-			case opDateEquals, opDateNotEquals:
-				m = t.Equal(v.date)
-			case opDateLessThan:
-				m = t.Before(v.date)
-			case opDateLessThanEquals:
-				m = !t.After(v.date)
-			case opDateGreaterThan:
-				m = t.After(v.date)
-			case opDateGreaterThanEquals:
-				m = !t.Before(v.date)
-			}
-			if m {
+			if v := &c.vals[i]; v.ok && orderMatch(c.op, t.Compare(v.date)) {
 				return true, true
 			}
 		}
