@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/awsmfa/awsmfa/internal/testutil"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -117,7 +119,7 @@ func TestRestartKeepsAccount(t *testing.T) {
 }
 
 func TestStatsEndpointAndLog(t *testing.T) {
-	var log syncBuffer
+	var log testutil.SyncBuffer
 	var mu sync.Mutex
 	var records []Record
 	srv, url, a := newLab(t, Config{AdminToken: "s3cret-admin", Logger: &log, LogJSON: true, Observer: func(r Record) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsmfa/awsmfa/internal/testutil"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -37,7 +39,7 @@ func describeRegions(t *testing.T, url string, c creds) (int, string) {
 
 func TestSeedStory(t *testing.T) {
 	clk := &testClock{}
-	var log syncBuffer
+	var log testutil.SyncBuffer
 	srv, url, a := newLab(t, Config{Now: clk.Now, Logger: &log})
 	ctx := context.Background()
 	const acct = "123456789012"

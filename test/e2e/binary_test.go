@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/testutil"
 )
 
 var (
@@ -61,7 +63,7 @@ func freePort(t *testing.T) int {
 // labProcess is `awsmfa lab serve` running as a child process.
 type labProcess struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	done   chan error
 }
 
@@ -76,7 +78,7 @@ func startServe(t *testing.T, bin string, env []string, args ...string) *labProc
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &labProcess{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &labProcess{cmd: cmd, stderr: &testutil.SyncBuffer{}, done: make(chan error, 1)}
 	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)

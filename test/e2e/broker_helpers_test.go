@@ -21,9 +21,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsmfa/awsmfa/internal/testutil"
+
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
-	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
@@ -52,7 +53,7 @@ type brokerLab struct {
 	Home    string
 	Cache   string // AWSMFA_CACHE_DIR
 	tmp     string
-	log     *syncBuffer
+	log     *testutil.SyncBuffer
 
 	mu      sync.Mutex
 	recs    []lab.Record
@@ -68,20 +69,8 @@ func startBrokerLab(t *testing.T, lifetimes lab.Lifetimes) *brokerLab {
 	bin := awsmfaBinary(t)
 	tmp := t.TempDir()
 	state := filepath.Join(tmp, "lab.sqlite")
-	st, err := store.Open(state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	sc, err := scenario.Load(scenario.DefaultName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	applied, err := seed.Apply(st, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &brokerLab{t: t, Bin: bin, Store: st, Applied: applied, State: state, tmp: tmp, log: &syncBuffer{}, secrets: map[string]bool{}}
+	st, applied := seededStore(t, state)
+	b := &brokerLab{t: t, Bin: bin, Store: st, Applied: applied, State: state, tmp: tmp, log: &testutil.SyncBuffer{}, secrets: map[string]bool{}}
 	srv, err := lab.New(lab.Config{Store: st, Addr: "127.0.0.1:0", Logger: b.log, LogJSON: true, Lifetimes: lifetimes,
 		Observer: func(r lab.Record) {
 			b.mu.Lock()

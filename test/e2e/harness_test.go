@@ -7,7 +7,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/testutil"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -46,24 +47,6 @@ func requireTool(t *testing.T, path string) string {
 	return p
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // labEnv is a running lab seeded with a scenario and its AWS config dir.
 type labEnv struct {
 	URL     string
@@ -71,7 +54,7 @@ type labEnv struct {
 	Dir     string // AWS config directory (config, credentials, data/)
 	Store   *store.Store
 	Server  *lab.Server
-	log     *syncBuffer
+	log     *testutil.SyncBuffer
 
 	mu   sync.Mutex
 	recs []lab.Record
@@ -79,11 +62,18 @@ type labEnv struct {
 
 type labOption func(*lab.Config)
 
-// startLab starts an in-process lab with a fresh in-memory state seeded
-// with the default scenario (fresh MFA seeds and keys for every test).
-func startLab(t *testing.T, opts ...labOption) *labEnv {
+// seededStore opens a lab state (in memory for path "", else that SQLite
+// file), closed when the test ends, and seeds it with the default scenario:
+// fresh MFA seeds and keys for every test.
+func seededStore(t *testing.T, path string) (*store.Store, *scenario.Applied) {
 	t.Helper()
-	st, err := store.OpenMemory()
+	var st *store.Store
+	var err error
+	if path == "" {
+		st, err = store.OpenMemory()
+	} else {
+		st, err = store.Open(path)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +86,15 @@ func startLab(t *testing.T, opts ...labOption) *labEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &labEnv{Applied: applied, Store: st, log: &syncBuffer{}}
+	return st, applied
+}
+
+// startLab starts an in-process lab with a fresh in-memory state seeded
+// with the default scenario (fresh MFA seeds and keys for every test).
+func startLab(t *testing.T, opts ...labOption) *labEnv {
+	t.Helper()
+	st, applied := seededStore(t, "")
+	env := &labEnv{Applied: applied, Store: st, log: &testutil.SyncBuffer{}}
 	cfg := lab.Config{Store: st, Addr: "127.0.0.1:0", Logger: env.log, LogJSON: true, Observer: func(r lab.Record) {
 		env.mu.Lock()
 		env.recs = append(env.recs, r)

@@ -5,7 +5,6 @@
 package brokertest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 	"github.com/awsmfa/awsmfa/internal/mfa"
+	"github.com/awsmfa/awsmfa/internal/testutil"
 	"github.com/awsmfa/awsmfa/internal/totp"
 )
 
@@ -408,29 +408,5 @@ func (l *Lab) MFA() *FakeMFA { return &FakeMFA{Seed: l.Seed, Clock: l.Clock} }
 // Code is anika's current code on the lab's clock.
 func (l *Lab) Code() string { return totp.Code(l.Seed, l.Clock.Now()) }
 
-// SyncBuffer is a goroutine-safe bytes.Buffer.
-type SyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Write appends p.
-func (s *SyncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// String returns what was written.
-func (s *SyncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// Reset empties the buffer.
-func (s *SyncBuffer) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
-}
+// SyncBuffer is a goroutine-safe bytes.Buffer (testutil.SyncBuffer).
+type SyncBuffer = testutil.SyncBuffer

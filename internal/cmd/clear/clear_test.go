@@ -1,35 +1,15 @@
 package clear
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/awsmfa/awsmfa/internal/broker"
-	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil/cmdtest"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/lab"
 )
-
-func fill(t *testing.T, e *cmdtest.Env, profiles ...string) {
-	t.Helper()
-	cfg, err := e.Factory.LoadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := e.Factory.Broker(cfg, nil, brokerutil.Flags{}, brokerutil.PromptInteractive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range profiles {
-		if _, err := b.Get(context.Background(), p, broker.GetOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func entries(t *testing.T, e *cmdtest.Env) int {
 	t.Helper()
@@ -42,7 +22,7 @@ func entries(t *testing.T, e *cmdtest.Env) int {
 
 func TestClearProfile(t *testing.T) {
 	e := cmdtest.New(t, lab.Lifetimes{}, nil)
-	fill(t, e, "role-with-mfa", "second-role", "plain-role")
+	e.Fill(t, "role-with-mfa", "second-role", "plain-role")
 	if n := entries(t, e); n != 4 {
 		t.Fatalf("%d entries", n)
 	}
@@ -61,7 +41,7 @@ func TestClearProfile(t *testing.T) {
 	}
 	// The next request needs a new code.
 	e.Lab.Clock.Advance(31 * time.Second)
-	fill(t, e, "second-role")
+	e.Fill(t, "second-role")
 	if e.MFA.Calls() != 2 {
 		t.Fatalf("prompts %d", e.MFA.Calls())
 	}
@@ -79,7 +59,7 @@ func TestClearProfile(t *testing.T) {
 
 func TestClearAllJSON(t *testing.T) {
 	e := cmdtest.New(t, lab.Lifetimes{}, nil)
-	fill(t, e, "role-with-mfa", "plain-role")
+	e.Fill(t, "role-with-mfa", "plain-role")
 	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Output: cmdutil.OutputJSON}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,40 +1,20 @@
 package status
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/awsmfa/awsmfa/internal/broker"
-	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil/cmdtest"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/lab"
 )
 
-func fill(t *testing.T, e *cmdtest.Env, profiles ...string) {
-	t.Helper()
-	cfg, err := e.Factory.LoadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := e.Factory.Broker(cfg, nil, brokerutil.Flags{}, brokerutil.PromptInteractive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range profiles {
-		if _, err := b.Get(context.Background(), p, broker.GetOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestStatusText(t *testing.T) {
 	e := cmdtest.New(t, lab.Lifetimes{}, nil)
 	e.Lab.WriteConfig("\n[profile broken]\nrole_arn = arn:aws:iam::123456789012:role/x\n")
-	fill(t, e, "role-with-mfa", "plain-role")
+	e.Fill(t, "role-with-mfa", "plain-role")
 	e.Lab.Clock.Advance(10 * time.Minute)
 	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Output: cmdutil.OutputText}); err != nil {
 		t.Fatal(err)
@@ -60,7 +40,7 @@ func TestStatusText(t *testing.T) {
 
 func TestStatusJSON(t *testing.T) {
 	e := cmdtest.New(t, lab.Lifetimes{}, nil)
-	fill(t, e, "role-with-mfa")
+	e.Fill(t, "role-with-mfa")
 	e.Lab.Clock.Advance(2 * time.Hour)
 	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Output: cmdutil.OutputJSON, Profile: "role-with-mfa"}); err != nil {
 		t.Fatal(err)
@@ -85,7 +65,7 @@ func TestStatusJSON(t *testing.T) {
 
 func TestStatusOtherEntries(t *testing.T) {
 	e := cmdtest.New(t, lab.Lifetimes{}, nil)
-	fill(t, e, "plain-role")
+	e.Fill(t, "plain-role")
 	// The profile changes: its old entry belongs to nobody.
 	e.Lab.WriteConfig("\n[profile plain-role]\nexternal_id = changed\n")
 	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Output: cmdutil.OutputText}); err != nil {

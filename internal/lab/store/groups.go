@@ -2,8 +2,6 @@ package store
 
 import (
 	"database/sql"
-	"errors"
-	"strings"
 	"time"
 )
 
@@ -22,55 +20,23 @@ func (s *Store) groupFrom(id, name, path string, created int64) Group {
 
 // CreateGroup creates a group (iam:CreateGroup).
 func (s *Store) CreateGroup(name, path string) (Group, error) {
-	if err := checkName(name, "groupName", 128); err != nil {
-		return Group{}, err
-	}
-	path, err := normPath(path)
+	id, path, created, err := groupKind.create(s, name, path)
 	if err != nil {
 		return Group{}, err
 	}
-	now := s.Now()
-	g := s.groupFrom(newEntityID(PrefixGroup), name, path, now.Unix())
-	err = s.write(func(tx *sql.Tx) error {
-		if exists(tx, `SELECT 1 FROM groups WHERE name = ?`, name) {
-			return errorf(CodeEntityAlreadyExists, "Group with name %s already exists.", name)
-		}
-		_, err := tx.Exec(`INSERT INTO groups(id, name, path, created) VALUES (?, ?, ?, ?)`, g.ID, name, path, now.Unix())
-		return err
-	})
-	if err != nil {
-		return Group{}, err
-	}
-	s.changed()
-	return g, nil
+	return s.groupFrom(id, name, path, created), nil
 }
 
 // GetGroup returns the group named name.
 func (s *Store) GetGroup(name string) (Group, error) {
-	var id, n, path string
-	var created int64
-	err := s.db.QueryRow(`SELECT id, name, path, created FROM groups WHERE name = ?`, name).Scan(&id, &n, &path, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Group{}, errorf(CodeNoSuchEntity, "The group with name %s cannot be found.", name)
-	}
+	id, n, path, created, err := groupKind.get(s.db, "name", name)
 	if err != nil {
 		return Group{}, err
 	}
 	return s.groupFrom(id, n, path, created), nil
 }
 
-func groupID(q interface {
-	QueryRow(string, ...any) *sql.Row
-}, name string) (string, error) {
-	var id string
-	if err := q.QueryRow(`SELECT id FROM groups WHERE name = ?`, name).Scan(&id); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", errorf(CodeNoSuchEntity, "The group with name %s cannot be found.", name)
-		}
-		return "", err
-	}
-	return id, nil
-}
+func groupID(q queryRower, name string) (string, error) { return groupKind.id(q, name) }
 
 // ListGroups returns the groups whose path starts with pathPrefix.
 func (s *Store) ListGroups(pathPrefix string) ([]Group, error) {
@@ -78,24 +44,11 @@ func (s *Store) ListGroups(pathPrefix string) ([]Group, error) {
 }
 
 func (s *Store) queryGroups(pathPrefix, q string, args ...any) ([]Group, error) {
-	rows, err := s.db.Query(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []Group
-	for rows.Next() {
-		var id, n, path string
-		var created int64
-		if err := rows.Scan(&id, &n, &path, &created); err != nil {
-			return nil, err
-		}
-		if pathPrefix != "" && !strings.HasPrefix(path, pathPrefix) {
-			continue
-		}
+	err := scanEntities(s.db, pathPrefix, q, args, func(id, n, path string, created int64) {
 		out = append(out, s.groupFrom(id, n, path, created))
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 // AddUserToGroup adds a user to a group (iam:AddUserToGroup); adding a

@@ -3,12 +3,13 @@ package store
 import (
 	"errors"
 
-	"github.com/awsmfa/awsmfa/internal/policy"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/policy"
 
 	"github.com/awsmfa/awsmfa/internal/totp"
 )

@@ -3,7 +3,6 @@ package store
 import (
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -60,90 +59,37 @@ func (s *Store) userFrom(id, name, path string, created int64) User {
 
 // CreateUser creates an IAM user (iam:CreateUser).
 func (s *Store) CreateUser(name, path string) (User, error) {
-	if err := checkName(name, "userName", 64); err != nil {
-		return User{}, err
-	}
-	path, err := normPath(path)
+	id, path, created, err := userKind.create(s, name, path)
 	if err != nil {
 		return User{}, err
 	}
-	now := s.Now()
-	u := s.userFrom(newEntityID(PrefixUser), name, path, now.Unix())
-	err = s.write(func(tx *sql.Tx) error {
-		if exists(tx, `SELECT 1 FROM users WHERE name = ?`, name) {
-			return errorf(CodeEntityAlreadyExists, "User with name %s already exists.", name)
-		}
-		_, err := tx.Exec(`INSERT INTO users(id, name, path, created) VALUES (?, ?, ?, ?)`, u.ID, name, path, now.Unix())
-		return err
-	})
-	if err != nil {
-		return User{}, err
-	}
-	s.changed()
-	return u, nil
+	return s.userFrom(id, name, path, created), nil
 }
 
-func exists(tx *sql.Tx, query string, args ...any) bool {
-	var one int
-	return tx.QueryRow(query, args...).Scan(&one) == nil
-}
-
-// GetUser returns the user named name (case-insensitive).
-func (s *Store) GetUser(name string) (User, error) {
-	return s.getUser(s.db.QueryRow(`SELECT id, name, path, created FROM users WHERE name = ?`, name), name)
-}
+// GetUser returns the user named name.
+func (s *Store) GetUser(name string) (User, error) { return s.getUser("name", name) }
 
 // GetUserByID returns the user with the unique id.
-func (s *Store) GetUserByID(id string) (User, error) {
-	return s.getUser(s.db.QueryRow(`SELECT id, name, path, created FROM users WHERE id = ?`, id), id)
-}
+func (s *Store) GetUserByID(id string) (User, error) { return s.getUser("id", id) }
 
-func (s *Store) getUser(row *sql.Row, name string) (User, error) {
-	var id, n, path string
-	var created int64
-	if err := row.Scan(&id, &n, &path, &created); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return User{}, errorf(CodeNoSuchEntity, "The user with name %s cannot be found.", name)
-		}
+func (s *Store) getUser(column, value string) (User, error) {
+	id, n, path, created, err := userKind.get(s.db, column, value)
+	if err != nil {
 		return User{}, err
 	}
 	return s.userFrom(id, n, path, created), nil
 }
 
-func userID(q interface {
-	QueryRow(string, ...any) *sql.Row
-}, name string) (string, error) {
-	var id string
-	if err := q.QueryRow(`SELECT id FROM users WHERE name = ?`, name).Scan(&id); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", errorf(CodeNoSuchEntity, "The user with name %s cannot be found.", name)
-		}
-		return "", err
-	}
-	return id, nil
-}
+func userID(q queryRower, name string) (string, error) { return userKind.id(q, name) }
 
 // ListUsers returns the users whose path starts with pathPrefix ("" or
 // "/" for all), ordered by name.
 func (s *Store) ListUsers(pathPrefix string) ([]User, error) {
-	rows, err := s.db.Query(`SELECT id, name, path, created FROM users ORDER BY name COLLATE BINARY`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []User
-	for rows.Next() {
-		var id, n, path string
-		var created int64
-		if err := rows.Scan(&id, &n, &path, &created); err != nil {
-			return nil, err
-		}
-		if pathPrefix != "" && !strings.HasPrefix(path, pathPrefix) {
-			continue
-		}
+	err := scanEntities(s.db, pathPrefix, `SELECT id, name, path, created FROM users ORDER BY name COLLATE BINARY`, nil, func(id, n, path string, created int64) {
 		out = append(out, s.userFrom(id, n, path, created))
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 // CreateAccessKey creates an access key for the user (iam:CreateAccessKey).

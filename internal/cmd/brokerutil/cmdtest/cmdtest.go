@@ -4,9 +4,11 @@
 package cmdtest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/broker"
 	"github.com/awsmfa/awsmfa/internal/broker/brokertest"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
@@ -54,4 +56,23 @@ func OnLab(l *brokertest.Lab, vars map[string]string) *Env {
 		},
 		Foreground: func() bool { return false }}
 	return e
+}
+
+// Fill gets credentials for the profiles through a broker, so that the
+// cache holds them (for the status and clear tests).
+func (e *Env) Fill(t testing.TB, profiles ...string) {
+	t.Helper()
+	cfg, err := e.Factory.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.Factory.Broker(cfg, nil, brokerutil.Flags{}, brokerutil.PromptInteractive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range profiles {
+		if _, err := b.Get(context.Background(), p, broker.GetOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
