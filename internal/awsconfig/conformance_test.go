@@ -10,10 +10,10 @@ import (
 	"github.com/awsmfa/awsmfa/internal/testutil"
 )
 
-// conformanceDir is ../shared/conformance/profile (see testutil).
+// conformanceDir is testdata/smithy-rs (see testutil and testdata/README.md).
 func conformanceDir(t testing.TB) string {
 	t.Helper()
-	return testutil.ConformanceDir(t, "profile")
+	return testutil.ConformanceDir(t, "smithy-rs")
 }
 
 func loadJSON(t *testing.T, name string, v any) {

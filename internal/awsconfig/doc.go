@@ -13,7 +13,7 @@
 //
 // The syntax and merging rules are those of the SDKs' shared profile-file
 // specification as implemented by smithy-rs, checked against its
-// conformance suites (../shared/conformance/profile):
+// conformance suites (testdata/smithy-rs):
 //
 //   - "[profile NAME]" and "[default]" in the config file, "[NAME]" in the
 //     credentials file; "[profile default]" wins over "[default]" in the

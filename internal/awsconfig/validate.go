@@ -10,8 +10,8 @@ import (
 )
 
 // Value rules. STS constraints come from the STS API model
-// (botocore data/sts/2011-06-15/service-2.json; copy in
-// ../shared/conformance/sts/sts-model-subset.json); ARN shapes from
+// (botocore data/sts/2011-06-15/service-2.json at commit 0e6e2404);
+// ARN shapes from
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 
 // partition matches the AWS partitions: aws, aws-cn, aws-us-gov, aws-iso,

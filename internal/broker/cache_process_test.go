@@ -142,7 +142,7 @@ credential_process = echo '{"Version": 2}'
 }
 
 func TestParseProcessOutputConformance(t *testing.T) {
-	dir := testutil.ConformanceDir(t, "credential-process")
+	dir := testutil.ConformanceDir(t, "aws-sdk-go/processcreds")
 	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	cases := map[string]string{ // file -> "" (usable) or an error fragment
 		"static.json":           "",

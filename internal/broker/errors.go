@@ -78,7 +78,7 @@ func ErrorCodeOf(err error) ErrorCode {
 }
 
 // STS error messages that identify MFA failures
-// (../shared/conformance/sts/wire-examples.txt).
+// (the messages STS returns in the field; the lab returns the same ones).
 const (
 	stsMsgInvalidCode = "invalid MFA one time pass code"
 	stsMsgBadSerial   = "unable to validate MFA code"

@@ -119,7 +119,7 @@ func readFile(t testing.TB, path string) []byte {
 
 func awsCAuthCases(t testing.TB) []suiteCase {
 	t.Helper()
-	root := filepath.Join(testutil.ConformanceDir(t, "sigv4"), "aws-c-auth-v4")
+	root := testutil.ConformanceDir(t, "aws-c-auth/v4")
 	dirs, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatalf("reading %s: %v", root, err)
@@ -199,7 +199,7 @@ func tokenOf(rr rawRequest) string {
 // TestBotocoreSreqFiles.)
 func botocoreCases(t testing.TB) []suiteCase {
 	t.Helper()
-	root := filepath.Join(testutil.ConformanceDir(t, "sigv4"), "botocore-aws4")
+	root := testutil.ConformanceDir(t, "botocore/aws4_testsuite")
 	var out []suiteCase
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -243,7 +243,7 @@ func botocoreCases(t testing.TB) []suiteCase {
 // carry the .authz header and verify; the exception carries a
 // signature that belongs to another request and must be rejected.
 func TestBotocoreSreqFiles(t *testing.T) {
-	root := filepath.Join(testutil.ConformanceDir(t, "sigv4"), "botocore-aws4")
+	root := testutil.ConformanceDir(t, "botocore/aws4_testsuite")
 	files, _ := filepath.Glob(filepath.Join(root, "*", "*.sreq"))
 	more, _ := filepath.Glob(filepath.Join(root, "*", "*", "*.sreq"))
 	files = append(files, more...)

@@ -8,25 +8,16 @@ import (
 	"testing"
 )
 
-// ConformanceDir returns the folder of public conformance data named sub
-// ("sigv4", "totp", "profile", ...). The data is maintained by others and is
-// read in place, never copied into this repository: from
-// $AWSMFA_CONFORMANCE_DIR when set, else from ../shared/conformance next to
-// the module root (the directory holding go.mod). Missing data fails the
-// test: the suites are required, not optional.
+// ConformanceDir returns the folder of conformance vectors maintained by
+// others, kept in this repository's testdata/ one folder per origin
+// ("smithy-rs", "aws-c-auth/v4", "botocore/aws4_testsuite", "aws-sdk-go/processcreds",
+// "rfc"); testdata/README.md names the origin, commit and licence of each.
+// Tests read only from the repository, so a clone in any folder passes.
 func ConformanceDir(t testing.TB, sub string) string {
 	t.Helper()
-	if env := os.Getenv("AWSMFA_CONFORMANCE_DIR"); env != "" {
-		p := filepath.Join(env, sub)
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("AWSMFA_CONFORMANCE_DIR: %v", err)
-		}
-		return p
-	}
-	root := ModuleRoot(t)
-	p := filepath.Join(root, "..", "shared", "conformance", sub)
+	p := filepath.Join(ModuleRoot(t), "testdata", filepath.FromSlash(sub))
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("conformance data missing (%v): set AWSMFA_CONFORMANCE_DIR to the shared conformance folder", err)
+		t.Fatalf("conformance data missing from the repository: %v", err)
 	}
 	return p
 }

@@ -16,7 +16,7 @@ import (
 
 func readJSON(t *testing.T, name string, v any) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testutil.ConformanceDir(t, "totp"), name))
+	b, err := os.ReadFile(filepath.Join(testutil.ConformanceDir(t, "rfc"), name))
 	if err != nil {
 		t.Fatalf("reading conformance data: %v", err)
 	}
