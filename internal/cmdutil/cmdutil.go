@@ -3,6 +3,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -89,4 +90,13 @@ func ReadInput(name string, stdin io.Reader) ([]byte, string, error) {
 		return nil, name, err
 	}
 	return b, name, nil
+}
+
+// Context returns ctx, or context.Background() when ctx is nil (a command's
+// Run called directly, as tests do).
+func Context(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }

@@ -31,7 +31,7 @@ func runProcess(ctx context.Context, command string, timeout time.Duration, req 
 	cmd.Env = append(os.Environ(), "AWSMFA_MFA_SERIAL="+req.Serial, "AWSMFA_MFA_PROFILE="+req.Profile)
 	// A grandchild keeping the pipes open must not hold us past the
 	// deadline.
-	cmd.WaitDelay = time.Second
+	cmd.WaitDelay = 250 * time.Millisecond
 	var out capWriter
 	errCap := &capWriter{}
 	cmd.Stdout = &out

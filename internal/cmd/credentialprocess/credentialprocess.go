@@ -17,6 +17,9 @@ import (
 
 // Options are the command's inputs.
 type Options struct {
+	// Ctx is cancelled on SIGINT/SIGTERM (set from the root command); nil
+	// means context.Background().
+	Ctx          context.Context
 	IO           *iostreams.IOStreams
 	Factory      *brokerutil.Factory
 	Flags        brokerutil.Flags
@@ -59,6 +62,7 @@ processes started together share one MFA prompt and one STS call.`,
   awsmfa credential-process --profile work-mfa --mfa-token 123456`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
 			if runF != nil {
 				return runF(o)
 			}
@@ -92,7 +96,7 @@ func Run(o *Options) error {
 	// The hit path: configuration and one cache entry, nothing else.
 	c := b.Cached(ch, o.MinRemaining)
 	if c == nil {
-		c, err = b.GetChain(context.Background(), ch, broker.GetOptions{MinRemaining: o.MinRemaining, NoPrompt: o.NoPrompt})
+		c, err = b.GetChain(cmdutil.Context(o.Ctx), ch, broker.GetOptions{MinRemaining: o.MinRemaining, NoPrompt: o.NoPrompt})
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,9 @@ const EnvMarker = "AWSMFA_PROFILE"
 
 // Options are the command's inputs.
 type Options struct {
+	// Ctx is cancelled on SIGINT/SIGTERM (set from the root command); nil
+	// means context.Background().
+	Ctx     context.Context
 	IO      *iostreams.IOStreams
 	Factory *brokerutil.Factory
 	Flags   brokerutil.Flags
@@ -86,6 +89,7 @@ them to the command itself).`,
   awsmfa exec --profile work --server -- terraform apply
   awsmfa exec -p work`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
 			o.Command = args
 			o.Replace = replaceSupported
 			if runF != nil {
@@ -138,7 +142,7 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	creds, err := b.GetChain(context.Background(), ch, broker.GetOptions{MinRemaining: o.MinRemaining})
+	creds, err := b.GetChain(cmdutil.Context(o.Ctx), ch, broker.GetOptions{MinRemaining: o.MinRemaining})
 	if err != nil {
 		return err
 	}

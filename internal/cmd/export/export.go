@@ -30,6 +30,9 @@ const (
 
 // Options are the command's inputs.
 type Options struct {
+	// Ctx is cancelled on SIGINT/SIGTERM (set from the root command); nil
+	// means context.Background().
+	Ctx           context.Context
 	IO            *iostreams.IOStreams
 	Factory       *brokerutil.Factory
 	Flags         brokerutil.Flags
@@ -62,6 +65,7 @@ printed then unless --format is given too.`,
   awsmfa export --profile role-with-mfa --write-cli-cache && aws --profile role-with-mfa s3 ls`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
 			o.FormatSet = cmd.Flags().Changed("format")
 			if runF != nil {
 				return runF(o)
@@ -103,7 +107,7 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := b.GetChain(context.Background(), ch, broker.GetOptions{MinRemaining: o.MinRemaining})
+	c, err := b.GetChain(cmdutil.Context(o.Ctx), ch, broker.GetOptions{MinRemaining: o.MinRemaining})
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,9 @@ import (
 
 // Options are the command's inputs.
 type Options struct {
+	// Ctx is cancelled on SIGINT/SIGTERM (set from the root command); nil
+	// means context.Background().
+	Ctx         context.Context
 	IO          *iostreams.IOStreams
 	Factory     *brokerutil.Factory
 	Flags       brokerutil.Flags
@@ -74,6 +77,7 @@ at another one (tests).`,
   awsmfa login -p work --destination https://console.aws.amazon.com/s3/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
 			if runF != nil {
 				return runF(o)
 			}
@@ -138,7 +142,7 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := b.GetChain(context.Background(), ch, broker.GetOptions{MinRemaining: broker.CLIMinRemaining})
+	c, err := b.GetChain(cmdutil.Context(o.Ctx), ch, broker.GetOptions{MinRemaining: broker.CLIMinRemaining})
 	if err != nil {
 		return err
 	}
@@ -158,7 +162,7 @@ func Run(o *Options) error {
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	token, err := SigninToken(context.Background(), client, fed, c, o.Duration)
+	token, err := SigninToken(cmdutil.Context(o.Ctx), client, fed, c, o.Duration)
 	if err != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("profile %q: %w", ch.Profile, err)}
 	}

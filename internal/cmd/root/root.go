@@ -2,8 +2,12 @@
 package root
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -67,15 +71,49 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 // Main runs the command line and returns the process exit code. Errors that
 // are not an ExitCodeError (cobra's unknown command or wrong argument count,
 // failed I/O) exit 2.
+//
+// The command runs under one context, cancelled on the first SIGINT or
+// SIGTERM: every STS, IAM and lab call made through it ends at once, and
+// the command says it was interrupted. A second signal has its default
+// effect (the process ends), so a command that ignores its context can
+// still be stopped.
 func Main(ios *iostreams.IOStreams, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return run(ctx, ios, args)
+}
+
+// run executes the command tree under ctx.
+func run(ctx context.Context, ios *iostreams.IOStreams, args []string) int {
 	cmd := NewCmdRoot(ios)
 	cmd.SetArgs(args)
-	err := cmd.Execute()
+	err := cmd.ExecuteContext(ctx)
 	if err != nil {
+		err = interrupted(ctx, err)
 		var ec *cmdutil.ExitCodeError
 		if !errors.As(err, &ec) || ec.Err != nil {
 			fmt.Fprintln(ios.ErrOut, "awsmfa:", err)
 		}
 	}
 	return cmdutil.ExitCode(err)
+}
+
+// interrupted rewrites an error caused by the cancelled context into one
+// that says so; a command's own answer (such as exec's child status) is kept.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	var ec *cmdutil.ExitCodeError
+	if errors.As(err, &ec) && ec.Err == nil {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: errors.New("interrupted: the call in progress was cancelled; nothing was cached")}
+	}
+	return err
 }

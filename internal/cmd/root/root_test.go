@@ -1,10 +1,14 @@
 package root
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 )
 
@@ -73,5 +77,38 @@ func TestBrokerCommandsWired(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	if code := Main(ios, []string{"status"}); code != 0 || !strings.Contains(out.String(), "dev") {
 		t.Errorf("status: exit %d:\n%s", code, out.String())
+	}
+}
+
+func TestInterruptedRewritesCancellation(t *testing.T) {
+	live := context.Background()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	quiet := &cmdutil.ExitCodeError{Code: 130}
+	stsErr := fmt.Errorf("GetSessionToken: %w", context.Canceled)
+	other := errors.New("profile p: no such profile")
+	cases := []struct {
+		name     string
+		ctx      context.Context
+		err      error
+		wantCode int
+		wantMsg  string
+	}{
+		{"not interrupted: kept", live, stsErr, 2, "GetSessionToken"},
+		{"interrupted call", done, stsErr, 2, "interrupted"},
+		{"child's exit status kept", done, quiet, 130, ""},
+		{"unrelated error kept", done, other, 2, "no such profile"},
+	}
+	for _, c := range cases {
+		got := interrupted(c.ctx, c.err)
+		if code := cmdutil.ExitCode(got); code != c.wantCode {
+			t.Errorf("%s: exit %d, want %d", c.name, code, c.wantCode)
+		}
+		if c.wantMsg != "" && !strings.Contains(got.Error(), c.wantMsg) {
+			t.Errorf("%s: %q lacks %q", c.name, got, c.wantMsg)
+		}
+		if c.wantMsg == "" && got != c.err {
+			t.Errorf("%s: error replaced: %v", c.name, got)
+		}
 	}
 }

@@ -21,6 +21,9 @@ import (
 
 // Options are the command's inputs.
 type Options struct {
+	// Ctx is cancelled on SIGINT/SIGTERM (set from the root command); nil
+	// means context.Background().
+	Ctx     context.Context
 	IO      *iostreams.IOStreams
 	Factory *brokerutil.Factory
 	Flags   brokerutil.Flags
@@ -57,6 +60,7 @@ Stop with Ctrl-C (SIGINT) or SIGTERM.`,
   awsmfa serve --profile work --port 9911 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx = cmd.Context()
 			if err := cmdutil.CheckOutput(o.Output); err != nil {
 				return err
 			}
@@ -94,7 +98,7 @@ func Run(o *Options) error {
 		return err
 	}
 	// Ask for the first code now, while the user is watching.
-	if _, err := b.GetChain(context.Background(), ch, broker.GetOptions{MinRemaining: broker.CLIMinRemaining}); err != nil {
+	if _, err := b.GetChain(cmdutil.Context(o.Ctx), ch, broker.GetOptions{MinRemaining: broker.CLIMinRemaining}); err != nil {
 		return err
 	}
 	srv, err := credserver.New(b, ch.Profile, credserver.Options{Port: o.Port, Log: o.IO.ErrOut})
