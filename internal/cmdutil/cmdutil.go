@@ -3,6 +3,7 @@
 package cmdutil
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -76,20 +77,92 @@ func CheckOutput(v string) error {
 	return nil
 }
 
-// ReadInput reads a named file, or standard input for "-" or "".
+// DefaultInputLimit bounds ReadInput: no input a command reads whole is
+// larger than this, and reading stops one byte past it.
+const DefaultInputLimit = 64 << 20
+
+// ReadInput reads a named file, or standard input for "-" or "", up to
+// DefaultInputLimit bytes (see ReadInputLimit).
 func ReadInput(name string, stdin io.Reader) ([]byte, string, error) {
+	return ReadInputLimit(name, stdin, DefaultInputLimit, "input")
+}
+
+// InputTooLargeError reports an input longer than its limit.
+type InputTooLargeError struct {
+	// Name is the file name, or "<stdin>".
+	Name string
+	// Limit is the limit in bytes.
+	Limit int64
+	// What names the kind of input, such as "policy lint input".
+	What string
+}
+
+func (e *InputTooLargeError) Error() string {
+	return fmt.Sprintf("%s: input is larger than the %s limit for %s", e.Name, FormatSize(e.Limit), e.What)
+}
+
+// ReadInputLimit reads a named file, or standard input for "-" or "", and
+// fails with an *InputTooLargeError when it holds more than limit bytes.
+// Reading stops at limit+1 bytes, so an endless input (/dev/zero, a pipe
+// that never closes its end after writing too much) costs at most limit+1
+// bytes of memory; a regular file larger than limit is refused from its
+// size without reading it. what names the input in the error ("policy lint
+// input").
+func ReadInputLimit(name string, stdin io.Reader, limit int64, what string) ([]byte, string, error) {
 	if name == "" || name == "-" {
-		b, err := io.ReadAll(stdin)
+		b, err := readLimited(stdin, limit, 0)
 		if err != nil {
 			return nil, "<stdin>", fmt.Errorf("reading standard input: %w", err)
 		}
+		if int64(len(b)) > limit {
+			return nil, "<stdin>", &InputTooLargeError{Name: "<stdin>", Limit: limit, What: what}
+		}
 		return b, "<stdin>", nil
 	}
-	b, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, name, err
 	}
+	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+		if size > limit {
+			return nil, name, &InputTooLargeError{Name: name, Limit: limit, What: what}
+		}
+	}
+	b, err := readLimited(f, limit, size)
+	if err != nil {
+		return nil, name, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, name, &InputTooLargeError{Name: name, Limit: limit, What: what}
+	}
 	return b, name, nil
+}
+
+// readLimited reads r to its end or to limit+1 bytes, whichever comes
+// first. sizeHint (a regular file's size) sizes the buffer up front.
+func readLimited(r io.Reader, limit, sizeHint int64) ([]byte, error) {
+	lr := io.LimitReader(r, limit+1)
+	if sizeHint <= 0 {
+		return io.ReadAll(lr)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, sizeHint+1))
+	_, err := buf.ReadFrom(lr)
+	return buf.Bytes(), err
+}
+
+// FormatSize writes a byte count for people: "64 MiB", "512 KiB", or
+// "1000 bytes" when it is not a whole number of KiB.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Context returns ctx, or context.Background() when ctx is nil (a command's
