@@ -2,6 +2,7 @@
 #
 #   make test    install what the tests need (on a fresh machine), then run every test
 #   make bench   run the benchmarks recorded in README.md
+#   make dist    release binaries for linux, darwin, windows (amd64, arm64) and SHA256SUMS in dist/
 #
 # Under CI=true every tool the tests need must be present; tests fail rather
 # than skip when one is missing.
@@ -10,12 +11,17 @@ GO        ?= go
 NPM_CACHE ?= $(CURDIR)/.cache/npm
 export AWSMFA_ORACLE_DIR := $(CURDIR)/tools/oracle
 
-.PHONY: all build test deps deps-apt deps-npm vet bench fuzz clean
+.PHONY: all build dist test deps deps-apt deps-npm vet bench fuzz clean
 
 all: build
 
 build:
 	$(GO) build -o bin/awsmfa ./cmd/awsmfa
+
+# Release builds: static (CGO_ENABLED=0), stripped, -trimpath, version and
+# commit stamped; see scripts/dist.sh.
+dist:
+	@scripts/dist.sh dist
 
 deps: deps-apt deps-npm
 
@@ -42,4 +48,4 @@ bench:
 	@scripts/bench.sh
 
 clean:
-	rm -rf bin .cache tools/oracle/node_modules
+	rm -rf bin dist .cache tools/oracle/node_modules

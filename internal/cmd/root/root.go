@@ -43,7 +43,7 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 
 Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 2 usage error, bad input or a failed operation.`,
-		Version:       version.String(),
+		Version:       version.Long(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
