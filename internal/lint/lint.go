@@ -2,10 +2,18 @@ package lint
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 	"github.com/awsmfa/awsmfa/internal/policysource"
 )
+
+// MaxInputBytes is the largest file lint reads: CloudFormation templates
+// are at most 1 MB (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html),
+// but Terraform plans (`terraform show -json`) and AWS CLI
+// get-account-authorization-details output of large accounts run to tens of
+// megabytes.
+const MaxInputBytes = 64 << 20
 
 // Options select rules and the policy kind.
 type Options struct {
@@ -53,6 +61,7 @@ func Lint(src policysource.Source, doc *policy.Document, opts Options) []Finding
 	}
 	l := &linter{src: src, doc: doc, kind: kind, opts: &opts}
 	l.run()
+	l.noteDropped()
 	SortFindings(l.out)
 	return l.out
 }
@@ -60,18 +69,25 @@ func Lint(src policysource.Source, doc *policy.Document, opts Options) []Finding
 // LintFile finds every policy in a file (see policysource.Extract), builds
 // each one and lints it. A file that is not valid JSON or YAML, and every
 // error of the policy builder, become "invalid-policy" findings at the
-// position of the error. The error result is only for failures that are not
-// about the file's content.
+// position of the error. The error result is for failures that are not
+// about the policies: input beyond a limit (policy.IsLimit: nesting deeper
+// than policy.MaxDepth, more than policy.MaxValues values, YAML beyond
+// policysource.MaxYAMLBytes), which is refused rather than linted.
 func LintFile(file string, data []byte, opts Options) ([]Finding, error) {
 	srcs, err := policysource.Extract(file, data, opts.Kind)
 	if err != nil {
 		var list policy.ErrorList
-		if errors.As(err, &list) {
+		if errors.As(err, &list) && !policy.IsLimit(err) {
 			out := invalidFindings(list, policysource.Source{File: file}, opts)
 			SortFindings(out)
 			return out, nil
 		}
 		return nil, err
+	}
+	for _, src := range srcs {
+		if policy.IsLimit(src.Err) {
+			return nil, src.Err
+		}
 	}
 	var out []Finding
 	for _, src := range srcs {
@@ -141,6 +157,26 @@ type linter struct {
 	out  []Finding
 	// mfa holds the MFA analysis of each statement.
 	mfa []mfaAnalysis
+	// dropped counts findings beyond MaxFindingsPerPolicy; first is the
+	// first of them.
+	dropped int
+	first   Finding
+}
+
+// MaxFindingsPerPolicy is the most findings Lint reports for one policy;
+// one more finding says how many were left out. A real policy has a few;
+// a hostile one (a million invalid actions) could otherwise produce one per
+// value.
+const MaxFindingsPerPolicy = 200
+
+// noteDropped adds the finding that says how many were left out.
+func (l *linter) noteDropped() {
+	if l.dropped == 0 {
+		return
+	}
+	f := l.first
+	f.Message = fmt.Sprintf("%d more findings in this policy are not reported (at most %d per policy); the first was: %s", l.dropped, MaxFindingsPerPolicy, f.Message)
+	l.out = append(l.out, f)
 }
 
 func (l *linter) run() {
@@ -185,6 +221,13 @@ func (l *linter) report(rule string, sev Severity, pos policy.Pos, s *policy.Sta
 	}
 	if s != nil {
 		f.Statement = s.Label()
+	}
+	if len(l.out) >= MaxFindingsPerPolicy {
+		if l.dropped == 0 {
+			l.first = f
+		}
+		l.dropped++
+		return
 	}
 	l.out = append(l.out, f)
 }

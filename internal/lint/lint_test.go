@@ -428,3 +428,48 @@ func FuzzLintFile(f *testing.F) {
 		}
 	})
 }
+
+// Input beyond a limit is an error of LintFile (the command exits 2), not a
+// finding: the file was not linted.
+func TestLintFileLimits(t *testing.T) {
+	for _, c := range []struct{ name, file, data, want string }{
+		{"nesting", "p.json", strings.Repeat("[", 1_000_000), "p.json:1:257: nesting deeper than 256 levels, the limit for JSON input"},
+		{"embedded nesting", "plan.json", `{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_iam_policy.p","type":"aws_iam_policy","values":{"policy":"` + strings.Repeat("[", 300) + `"}}]}}}`, "plan.json:1:401: nesting deeper than 256 levels, the limit for JSON input"},
+		{"YAML nesting", "t.yaml", strings.Repeat("[", 1_000_000), "t.yaml:1:1: nesting deeper than 256 levels, the limit for YAML input"},
+	} {
+		fs, err := LintFile(c.file, []byte(c.data), Options{})
+		if err == nil || err.Error() != c.want || !policy.IsLimit(err) || fs != nil {
+			t.Errorf("%s: findings %v, error %v; want %q", c.name, fs, err, c.want)
+		}
+	}
+	// A syntax error stays a finding.
+	fs, err := LintFile("p.json", []byte(`{"Statement": [`), Options{})
+	if err != nil || len(fs) != 1 || fs[0].Rule != RuleInvalidPolicy {
+		t.Errorf("syntax error: %v %v", fs, err)
+	}
+}
+
+// A policy reports at most MaxFindingsPerPolicy findings and one more that
+// says how many were left out.
+func TestFindingsCap(t *testing.T) {
+	actions := make([]string, 3*MaxFindingsPerPolicy)
+	for i := range actions {
+		actions[i] = `"GetObject` + strings.Repeat("x", i%7) + `"`
+	}
+	fs, err := LintFile("many.json", []byte(doc(`{"Effect": "Allow", "Action": [`+strings.Join(actions, ",")+`], "Resource": "*"}`)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != MaxFindingsPerPolicy+1 {
+		t.Fatalf("%d findings, want %d", len(fs), MaxFindingsPerPolicy+1)
+	}
+	var note *Finding
+	for i := range fs {
+		if strings.Contains(fs[i].Message, "more findings in this policy are not reported") {
+			note = &fs[i]
+		}
+	}
+	if note == nil || !strings.HasPrefix(note.Message, "400 more findings in this policy are not reported (at most 200 per policy); the first was: ") {
+		t.Fatalf("no note about the left-out findings: %+v", note)
+	}
+}

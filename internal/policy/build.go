@@ -171,8 +171,23 @@ type builder struct {
 	stmtSid string
 }
 
+// MaxErrors is the most errors FromNodeKind reports for one document; a
+// last error says that the rest were left out. A real policy has a handful;
+// a hostile one could otherwise produce one per value.
+const MaxErrors = 100
+
 func (b *builder) errorf(pos Pos, format string, args ...any) {
-	b.errs.add(b.file, pos, fmt.Sprintf(format, args...))
+	b.add(pos, fmt.Sprintf(format, args...))
+}
+
+// add records an error, up to MaxErrors.
+func (b *builder) add(pos Pos, msg string) {
+	switch {
+	case len(b.errs) < MaxErrors:
+		b.errs.add(b.file, pos, msg)
+	case len(b.errs) == MaxErrors:
+		b.errs.add(b.file, pos, fmt.Sprintf("more than %d errors: the rest of the document is not reported", MaxErrors))
+	}
 }
 
 // serrorf reports an error inside the current statement, prefixing the
@@ -187,7 +202,7 @@ func (b *builder) serrorf(pos Pos, format string, args ...any) {
 			msg = fmt.Sprintf("statement %d: %s", b.stmtIdx, msg)
 		}
 	}
-	b.errs.add(b.file, pos, msg)
+	b.add(pos, msg)
 }
 
 func quote(s string) string { return strconv.Quote(s) }

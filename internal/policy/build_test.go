@@ -412,3 +412,20 @@ func TestDuplicateKeysInLargeObject(t *testing.T) {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }
+
+func TestBuildErrorCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"`)
+	for i := 0; i < 3*MaxErrors; i++ {
+		fmt.Fprintf(&b, `,"Bad%d":1`, i)
+	}
+	b.WriteString(`}]}`)
+	_, err := Parse("many.json", []byte(b.String()))
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != MaxErrors+1 {
+		t.Fatalf("%d errors, want %d: %v", len(list), MaxErrors+1, err)
+	}
+	if last := list[MaxErrors].Msg; last != "more than 100 errors: the rest of the document is not reported" {
+		t.Errorf("last error %q", last)
+	}
+}

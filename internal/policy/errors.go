@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -11,6 +12,26 @@ type Error struct {
 	File string
 	Pos  Pos
 	Msg  string
+	// Limit is set when the input broke a limit that exists to bound time
+	// and memory (MaxDepth, MaxValues, the YAML limits of policysource)
+	// rather than being malformed: commands treat it as a failed operation
+	// (exit 2), not as a finding about the policy.
+	Limit bool
+}
+
+// IsLimit reports whether err holds an *Error with Limit set.
+func IsLimit(err error) bool {
+	var list ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			if e.Limit {
+				return true
+			}
+		}
+		return false
+	}
+	var e *Error
+	return errors.As(err, &e) && e.Limit
 }
 
 // Error formats the error as FILE:LINE:COL: MSG, leaving out the parts that

@@ -13,6 +13,14 @@ import (
 // hostile input cannot exhaust the stack.
 const MaxDepth = 256
 
+// MaxValues is the most values (objects, arrays, strings, numbers,
+// literals) ParseJSON accepts in one document. The largest IAM policy holds
+// a few thousand; a 64 MiB Terraform plan about two million (its values
+// average about 30 bytes). The limit bounds memory for hostile input such
+// as 64 MiB of "[0,0,0,...", which would otherwise build 33 million
+// nodes.
+const MaxValues = 1 << 21
+
 // ParseJSON parses data as strict RFC 8259 JSON and returns its tree, with
 // the line and column of every value and object key. file names the input in
 // error messages.
@@ -21,8 +29,8 @@ const MaxDepth = 256
 // and not counted in columns (editors on Windows write one, and RFC 8259
 // section 8.1 allows parsers to ignore it). Rejected: comments, trailing commas, single quotes, NaN and
 // Infinity, invalid escapes, unescaped control characters in strings,
-// invalid UTF-8 anywhere, nesting deeper than MaxDepth, and anything after
-// the top-level value. Escaped lone UTF-16 surrogates (\ud800) are decoded
+// invalid UTF-8 anywhere, nesting deeper than MaxDepth, more than MaxValues
+// values, and anything after the top-level value. Escaped lone UTF-16 surrogates (\ud800) are decoded
 // as U+FFFD, as encoding/json does.
 //
 // On error the result is nil and the error is an ErrorList holding one
@@ -58,6 +66,8 @@ type jsonParser struct {
 	line      int
 	lineStart int
 	err       error
+	// values counts the values parsed so far (MaxValues).
+	values int
 
 	// slab hands out Nodes in blocks to save one allocation per value.
 	slab []Node
@@ -74,6 +84,13 @@ func (p *jsonParser) fail(pos Pos, msg string) error {
 		p.err = ErrorList{{File: p.file, Pos: pos, Msg: "invalid JSON: " + msg}}
 	}
 	return p.err
+}
+
+// failLimit records an error about a limit (see Error.Limit).
+func (p *jsonParser) failLimit(pos Pos, msg string) {
+	if p.err == nil {
+		p.err = ErrorList{{File: p.file, Pos: pos, Msg: msg, Limit: true}}
+	}
 }
 
 func (p *jsonParser) newNode(kind NodeKind, pos Pos) *Node {
@@ -138,6 +155,10 @@ func (p *jsonParser) describe() string {
 func (p *jsonParser) value(depth int) *Node {
 	if p.i >= len(p.data) {
 		p.fail(p.pos(), "unexpected end of input: expected a value")
+		return nil
+	}
+	if p.values++; p.values > MaxValues {
+		p.failLimit(p.pos(), fmt.Sprintf("more than %d values, the limit for one JSON document", MaxValues))
 		return nil
 	}
 	switch c := p.data[p.i]; c {
@@ -453,7 +474,7 @@ func hex4(d []byte, i int) (rune, bool) {
 func (p *jsonParser) object(depth int) *Node {
 	pos := p.pos()
 	if depth > MaxDepth {
-		p.fail(pos, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
+		p.failLimit(pos, fmt.Sprintf("nesting deeper than %d levels, the limit for JSON input", MaxDepth))
 		return nil
 	}
 	p.i++ // '{'
@@ -530,7 +551,7 @@ func (p *jsonParser) object(depth int) *Node {
 func (p *jsonParser) array(depth int) *Node {
 	pos := p.pos()
 	if depth > MaxDepth {
-		p.fail(pos, fmt.Sprintf("nesting deeper than %d levels", MaxDepth))
+		p.failLimit(pos, fmt.Sprintf("nesting deeper than %d levels, the limit for JSON input", MaxDepth))
 		return nil
 	}
 	p.i++ // '['

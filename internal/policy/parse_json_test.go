@@ -159,8 +159,6 @@ func TestParseJSONErrors(t *testing.T) {
 		{"close bracket", `]`, "1:1", `unexpected ']'`},
 		{"mismatched", `[1}`, "1:3", "in array: expected ',' or ']'"},
 		{"control char outside", "[\x01]", "1:2", "control character U+0001"},
-		{"too deep", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), "1:257", "nesting deeper than 256"},
-		{"too deep objects", strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1), "1:1281", "nesting deeper"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,10 +189,37 @@ func TestParseJSONDepthLimit(t *testing.T) {
 	if _, err := ParseJSON("", []byte(ok)); err != nil {
 		t.Errorf("depth %d rejected: %v", MaxDepth, err)
 	}
-	// Far deeper input must fail cleanly, not exhaust the stack.
-	deep := strings.Repeat("[", 1_000_000)
-	if _, err := ParseJSON("", []byte(deep)); err == nil || !strings.Contains(err.Error(), "nesting deeper") {
-		t.Errorf("deep input: %v", err)
+	for _, c := range []struct{ name, in, pos string }{
+		{"arrays", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), "1:257"},
+		{"objects", strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1), "1:1281"},
+		// Far deeper input must fail cleanly, not exhaust the stack.
+		{"a million levels", strings.Repeat("[", 1_000_000), "1:257"},
+	} {
+		_, err := ParseJSON("deep.json", []byte(c.in))
+		if err == nil || err.Error() != "deep.json:"+c.pos+": nesting deeper than 256 levels, the limit for JSON input" {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if !IsLimit(err) {
+			t.Errorf("%s: %v is not a limit error", c.name, err)
+		}
+	}
+	if _, err := ParseJSON("", []byte("[")); IsLimit(err) {
+		t.Errorf("a syntax error is a limit error: %v", err)
+	}
+}
+
+func TestParseJSONValueLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two million values")
+	}
+	exact := "[" + strings.Repeat("0,", MaxValues-2) + "0]"
+	if _, err := ParseJSON("", []byte(exact)); err != nil {
+		t.Fatalf("%d values rejected: %v", MaxValues, err)
+	}
+	over := "[" + strings.Repeat("0,", MaxValues-1) + "0]"
+	_, err := ParseJSON("many.json", []byte(over))
+	if err == nil || !IsLimit(err) || !strings.Contains(err.Error(), "many.json:1:") || !strings.Contains(err.Error(), "more than 2097152 values, the limit for one JSON document") {
+		t.Fatalf("err %v", err)
 	}
 }
 

@@ -69,7 +69,7 @@ func parseEmbedded(file, s string, m offsetMapper) (*policy.Node, error) {
 		if errors.As(err, &list) {
 			out := make(policy.ErrorList, len(list))
 			for i, e := range list {
-				out[i] = &policy.Error{File: file, Pos: conv(e.Pos), Msg: e.Msg}
+				out[i] = &policy.Error{File: file, Pos: conv(e.Pos), Msg: e.Msg, Limit: e.Limit}
 			}
 			return nil, out
 		}

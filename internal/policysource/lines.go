@@ -11,39 +11,69 @@ import (
 // of one file. Lines end at "\n", "\r\n" or a lone "\r", as in
 // policy.ParseJSON; columns count bytes. A leading UTF-8 byte order mark is
 // not part of the first line's columns (ParseJSON skips it the same way).
+//
+// The index is built on first use (a plain policy file never needs it) at
+// its exact size, four bytes per line: files are at most a few tens of
+// megabytes (lint.MaxInputBytes), so offsets fit in 32 bits.
 type lineIndex struct {
 	data   []byte
-	starts []int
+	starts []int32
+	built  bool
 }
 
 func newLineIndex(data []byte) *lineIndex {
-	li := &lineIndex{data: data, starts: make([]int, 1, 64)}
+	return &lineIndex{data: data}
+}
+
+// build fills starts, once.
+func (li *lineIndex) build() {
+	if li.built {
+		return
+	}
+	li.built = true
+	data := li.data
+	n := 1
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '\n':
+			n++
+		case '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			n++
+		}
+	}
+	li.starts = make([]int32, 1, n)
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		li.starts[0] = 3
 	}
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
 		case '\n':
-			li.starts = append(li.starts, i+1)
+			li.starts = append(li.starts, int32(i+1))
 		case '\r':
 			if i+1 < len(data) && data[i+1] == '\n' {
 				i++
 			}
-			li.starts = append(li.starts, i+1)
+			li.starts = append(li.starts, int32(i+1))
 		}
 	}
-	return li
 }
 
 // lineCount is the number of lines (a file always has at least one).
-func (li *lineIndex) lineCount() int { return len(li.starts) }
+func (li *lineIndex) lineCount() int {
+	li.build()
+	return len(li.starts)
+}
 
 // lineStart returns the offset of the first byte of line (1-based), or -1.
 func (li *lineIndex) lineStart(line int) int {
+	li.build()
 	if line < 1 || line > len(li.starts) {
 		return -1
 	}
-	return li.starts[line-1]
+	return int(li.starts[line-1])
 }
 
 // lineText returns line (1-based) without its terminator.
@@ -54,7 +84,7 @@ func (li *lineIndex) lineText(line int) (string, bool) {
 	}
 	end := len(li.data)
 	if line < len(li.starts) {
-		end = li.starts[line]
+		end = int(li.starts[line])
 	}
 	if end < start {
 		end = start
@@ -87,11 +117,12 @@ func (li *lineIndex) pos(off int) policy.Pos {
 	if off > len(li.data) {
 		off = len(li.data)
 	}
-	i := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > off }) - 1
+	li.build()
+	i := sort.Search(len(li.starts), func(i int) bool { return int(li.starts[i]) > off }) - 1
 	if i < 0 {
 		i = 0
 	}
-	col := off - li.starts[i] + 1
+	col := off - int(li.starts[i]) + 1
 	if col < 1 {
 		col = 1
 	}

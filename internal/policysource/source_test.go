@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
@@ -480,6 +481,64 @@ func TestAliasBomb(t *testing.T) {
 	_, err := Extract("bomb.yaml", []byte(b.String()), policy.KindUnknown)
 	if err == nil {
 		t.Fatal("alias bomb accepted")
+	}
+	if !policy.IsLimit(err) || !strings.Contains(err.Error(), "the limit for YAML input") {
+		t.Errorf("alias bomb: %v", err)
+	}
+}
+
+// Input beyond a limit is refused with a limit error (policy.IsLimit) that
+// names the file and the limit, quickly and without exhausting the stack.
+func TestExtractLimits(t *testing.T) {
+	deepBlock := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString(strings.Repeat(" ", i) + "k:\n")
+		}
+		return b.String() + strings.Repeat(" ", n) + "v\n"
+	}
+	cases := []struct {
+		name, file, data, want string
+	}{
+		{"JSON nesting", "p.json", strings.Repeat("[", 1_000_000), "p.json:1:257: nesting deeper than 256 levels, the limit for JSON input"},
+		{"JSON objects nesting", "p.json", strings.Repeat(`{"a":`, 300), "p.json:1:1281: nesting deeper than 256 levels, the limit for JSON input"},
+		{"YAML flow nesting, a million levels", "t.yaml", strings.Repeat("[", 1_000_000), "t.yaml:1:1: nesting deeper than 256 levels, the limit for YAML input"},
+		{"YAML flow nesting", "t.yaml", "a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300), "t.yaml:1:1: nesting deeper than 256 levels, the limit for YAML input"},
+		{"YAML block nesting", "t.yaml", deepBlock(300), "t.yaml:1:1: nesting deeper than 256 levels, the limit for YAML input"},
+		{"YAML size", "t.yaml", "a: " + strings.Repeat("x", MaxYAMLBytes), "t.yaml: YAML input is larger than 2 MiB, the limit for YAML (CloudFormation accepts templates up to 1 MB)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Extract(c.file, []byte(c.data), policy.KindUnknown)
+			if err == nil || err.Error() != c.want {
+				t.Fatalf("error %v\nwant %s", err, c.want)
+			}
+			if !policy.IsLimit(err) {
+				t.Errorf("%v is not a limit error", err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+	// Within the limits, nothing is refused.
+	ok := "a: " + strings.Repeat("[", 200) + strings.Repeat("]", 200)
+	if _, err := Extract("t.yaml", []byte(ok), policy.KindUnknown); err != nil {
+		t.Errorf("200 levels: %v", err)
+	}
+}
+
+// A policy embedded in a string is parsed with the same limits, and the
+// error is a limit error too.
+func TestEmbeddedLimits(t *testing.T) {
+	plan := `{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_iam_policy.p","type":"aws_iam_policy","values":{"policy":"` + strings.Repeat("[", 300) + `"}}]}}}`
+	srcs, err := Extract("plan.json", []byte(plan), policy.KindUnknown)
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("%v %+v", err, srcs)
+	}
+	if !policy.IsLimit(srcs[0].Err) || !strings.Contains(srcs[0].Err.Error(), "nesting deeper than 256 levels") {
+		t.Errorf("embedded: %v", srcs[0].Err)
 	}
 }
 

@@ -12,10 +12,16 @@ import (
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
 
-// Limits that keep hostile YAML (deep nesting, alias bombs) from exhausting
-// memory or the stack.
+// Limits that keep hostile YAML (deep nesting, alias bombs, sheer size) from
+// exhausting memory or the stack. YAML is read for CloudFormation templates,
+// which are at most 1 MB ("Template body size in an Amazon S3 object",
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html);
+// yaml.v3 builds about 300 bytes of tree per value, so MaxYAMLBytes keeps a
+// dense file under a few hundred megabytes. Nesting is limited to
+// policy.MaxDepth, as JSON is.
 const (
-	maxYAMLDepth = 1000
+	MaxYAMLBytes = 2 << 20
+	maxYAMLDepth = policy.MaxDepth
 	maxYAMLNodes = 1 << 20
 )
 
@@ -55,11 +61,11 @@ func (c *yamlConv) convert(y *yaml.Node, depth int, aliasDepth int) (*policy.Nod
 		return &policy.Node{Kind: policy.NodeNull}, nil
 	}
 	if depth > maxYAMLDepth {
-		return nil, &yamlError{fmt.Sprintf("nesting deeper than %d levels", maxYAMLDepth)}
+		return nil, &yamlError{fmt.Sprintf("nesting deeper than %d levels, the limit for YAML input", maxYAMLDepth)}
 	}
 	c.nodes++
 	if c.nodes > maxYAMLNodes {
-		return nil, &yamlError{fmt.Sprintf("more than %d values (after expanding aliases)", maxYAMLNodes)}
+		return nil, &yamlError{fmt.Sprintf("more than %d values after expanding aliases, the limit for YAML input", maxYAMLNodes)}
 	}
 	switch y.Kind {
 	case yaml.DocumentNode:
@@ -69,7 +75,7 @@ func (c *yamlConv) convert(y *yaml.Node, depth int, aliasDepth int) (*policy.Nod
 		return c.convert(y.Content[0], depth+1, aliasDepth)
 	case yaml.AliasNode:
 		if aliasDepth > 64 {
-			return nil, &yamlError{"aliases nested too deeply"}
+			return nil, &yamlError{"aliases nested more than 64 deep, the limit for YAML input"}
 		}
 		return c.convert(y.Alias, depth+1, aliasDepth+1)
 	}
@@ -233,6 +239,11 @@ func yamlSyntaxError(file string, li *lineIndex, err error) error {
 		if text, ok := li.lineText(line); ok {
 			col = len(text) - len(strings.TrimLeft(text, " \t")) + 1
 		}
+		if strings.Contains(msg, "exceeded max depth") {
+			// yaml.v3's own guard (10000 levels) is far beyond ours.
+			list = append(list, &policy.Error{File: file, Pos: policy.Pos{Line: line, Column: col}, Msg: fmt.Sprintf("nesting deeper than %d levels, the limit for YAML input", maxYAMLDepth), Limit: true})
+			continue
+		}
 		list = append(list, &policy.Error{File: file, Pos: policy.Pos{Line: line, Column: col}, Msg: "invalid YAML: " + msg})
 	}
 	if len(list) == 0 {
@@ -251,6 +262,9 @@ func parseYAML(file string, data []byte, li *lineIndex) (n *policy.Node, origins
 			err = policy.ErrorList{{File: file, Pos: policy.Pos{Line: 1, Column: 1}, Msg: fmt.Sprintf("invalid YAML: %v", r)}}
 		}
 	}()
+	if len(data) > MaxYAMLBytes {
+		return nil, nil, policy.ErrorList{{File: file, Msg: fmt.Sprintf("YAML input is larger than %d MiB, the limit for YAML (CloudFormation accepts templates up to 1 MB)", MaxYAMLBytes>>20), Limit: true}}
+	}
 	var doc yaml.Node
 	if uerr := yaml.Unmarshal(data, &doc); uerr != nil {
 		return nil, nil, yamlSyntaxError(file, li, uerr)
@@ -261,7 +275,8 @@ func parseYAML(file string, data []byte, li *lineIndex) (n *policy.Node, origins
 	c := &yamlConv{li: li}
 	root, cerr := c.convert(&doc, 0, 0)
 	if cerr != nil {
-		return nil, nil, policy.ErrorList{{File: file, Pos: policy.Pos{Line: 1, Column: 1}, Msg: "invalid YAML: " + cerr.Error()}}
+		// Every conversion error is a limit.
+		return nil, nil, policy.ErrorList{{File: file, Pos: policy.Pos{Line: 1, Column: 1}, Msg: cerr.Error(), Limit: true}}
 	}
 	return root, c.origins, nil
 }

@@ -124,7 +124,11 @@ func Run(o *Options) error {
 	for _, in := range inputs {
 		fs, err := linter.LintFile(in.name, in.data, opts)
 		if err != nil {
-			return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s: %w", in.name, err)}
+			if !policy.IsLimit(err) {
+				// Limit errors name the file, line and column themselves.
+				err = fmt.Errorf("%s: %w", in.name, err)
+			}
+			return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 		}
 		findings = append(findings, fs...)
 	}
@@ -182,7 +186,7 @@ func (o *Options) inputs() ([]input, error) {
 			}
 			stdinUsed = true
 		}
-		b, name, err := cmdutil.ReadInput(f, o.IO.In)
+		b, name, err := cmdutil.ReadInputLimit(f, o.IO.In, linter.MaxInputBytes, "policy lint input")
 		if err != nil {
 			return nil, &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 		}

@@ -106,3 +106,52 @@ func TestLintInvalidJSONIsAFindingWithPosition(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// Input beyond a limit exits 2 with an error naming the input and the
+// limit; nothing is linted.
+func TestLintInputLimits(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64<<20 + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"file over 64 MiB", "", []string{big}, big + ": input is larger than the 64 MiB limit for policy lint input"},
+		{"deep nesting on stdin", strings.Repeat("[", 1_000_000), []string{"-"}, "<stdin>:1:257: nesting deeper than 256 levels, the limit for JSON input"},
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		cases = append(cases, struct {
+			name  string
+			stdin string
+			args  []string
+			want  string
+		}{"/dev/zero", "", []string{"/dev/zero"}, "/dev/zero: input is larger than the 64 MiB limit for policy lint input"})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ios, in, out, errOut := iostreams.Test()
+			in.WriteString(c.stdin)
+			cmd := NewCmdLint(ios, nil)
+			cmd.SetArgs(c.args)
+			cmd.SetOut(out)
+			cmd.SetErr(errOut)
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			err := cmd.Execute()
+			if code := cmdutil.ExitCode(err); code != cmdutil.ExitError || err.Error() != c.want {
+				t.Errorf("exit %d, error %v; want 2 and %q", code, err, c.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout: %q", out.String())
+			}
+		})
+	}
+}
