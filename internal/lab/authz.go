@@ -34,12 +34,11 @@ func (s *Server) evaluate(rq *request, set *eval.PolicySet, action, resource str
 	return res
 }
 
-// authorize authorizes rq's own action on resource with the caller's
-// identity-based policies and session policy.
-func (s *Server) authorize(rq *request, resource string) error {
+// authorize authorizes action on resource for rq's caller with the
+// caller's identity-based policies and session policy.
+func (s *Server) authorize(rq *request, action, resource string) error {
 	c := rq.caller
 	set := eval.PolicySet{Identity: c.identityPolicies(), Session: c.sessPolicy}
-	action := rq.apiAction()
 	res := s.evaluate(rq, &set, action, resource, c.row.Keys, c.mfaTime())
 	if res.Decision == eval.Allowed {
 		return nil

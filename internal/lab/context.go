@@ -55,6 +55,16 @@ func fillContext(ctx *eval.Context, rq *request, keys []credctx.Key, mfaTime tim
 	for _, kv := range rq.extra {
 		ctx.SetString(kv[0], kv[1])
 	}
+	if len(rq.tags) > 0 {
+		// The tags a request creates
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requesttag).
+		keys := make([]string, len(rq.tags))
+		for i, t := range rq.tags {
+			ctx.SetString("aws:RequestTag/"+t.Key, t.Value)
+			keys[i] = t.Key
+		}
+		ctx.Set("aws:TagKeys", keys...)
+	}
 	for _, k := range keys {
 		if !k.Present {
 			continue

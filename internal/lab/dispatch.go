@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
+	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
 // request is one API request being answered.
@@ -25,6 +26,12 @@ type request struct {
 	caller  *caller
 	// extra holds service-specific condition keys (iam:PolicyARN, ...).
 	extra [][2]string
+	// resource is what the operation was authorized on; tags are the
+	// request's Tags parameter (aws:RequestTag/KEY, aws:TagKeys); assume
+	// is what authorizing sts:AssumeRole established.
+	resource string
+	tags     []store.Tag
+	assume   *assumeRoleInput
 
 	// Outcome, for the log line and the counters.
 	status      int
@@ -41,62 +48,6 @@ type request struct {
 
 // apiAction is "service:Action", the IAM action name of the request.
 func (rq *request) apiAction() string { return rq.service + ":" + rq.action }
-
-// operation is an API action the lab implements.
-type operation struct {
-	handler func(*Server, *request) (any, error)
-	// public operations are not authorized with policies
-	// (sts:GetCallerIdentity, sts:GetSessionToken); every other handler
-	// must call authorize before acting.
-	public bool
-}
-
-var operations map[string]map[string]*operation
-
-func init() {
-	operations = map[string]map[string]*operation{
-		serviceSTS: {
-			"GetCallerIdentity": {handler: (*Server).getCallerIdentity, public: true},
-			"GetSessionToken":   {handler: (*Server).getSessionToken, public: true},
-			"AssumeRole":        {handler: (*Server).assumeRole},
-		},
-		serviceIAM: {
-			"CreateUser":                     {handler: (*Server).createUser},
-			"GetUser":                        {handler: (*Server).getUser},
-			"ListUsers":                      {handler: (*Server).listUsers},
-			"CreateAccessKey":                {handler: (*Server).createAccessKey},
-			"DeleteAccessKey":                {handler: (*Server).deleteAccessKey},
-			"ListAccessKeys":                 {handler: (*Server).listAccessKeys},
-			"CreateGroup":                    {handler: (*Server).createGroup},
-			"AddUserToGroup":                 {handler: (*Server).addUserToGroup},
-			"ListGroupsForUser":              {handler: (*Server).listGroupsForUser},
-			"CreatePolicy":                   {handler: (*Server).createPolicy},
-			"GetPolicy":                      {handler: (*Server).getPolicy},
-			"GetPolicyVersion":               {handler: (*Server).getPolicyVersion},
-			"AttachUserPolicy":               {handler: (*Server).attachUserPolicy},
-			"AttachGroupPolicy":              {handler: (*Server).attachGroupPolicy},
-			"AttachRolePolicy":               {handler: (*Server).attachRolePolicy},
-			"PutUserPolicy":                  {handler: (*Server).putUserPolicy},
-			"PutGroupPolicy":                 {handler: (*Server).putGroupPolicy},
-			"PutRolePolicy":                  {handler: (*Server).putRolePolicy},
-			"CreateRole":                     {handler: (*Server).createRole},
-			"GetRole":                        {handler: (*Server).getRole},
-			"UpdateAssumeRolePolicy":         {handler: (*Server).updateAssumeRolePolicy},
-			"CreateVirtualMFADevice":         {handler: (*Server).createVirtualMFADevice},
-			"EnableMFADevice":                {handler: (*Server).enableMFADevice},
-			"ResyncMFADevice":                {handler: (*Server).resyncMFADevice},
-			"DeactivateMFADevice":            {handler: (*Server).deactivateMFADevice},
-			"ListMFADevices":                 {handler: (*Server).listMFADevices},
-			"ListVirtualMFADevices":          {handler: (*Server).listVirtualMFADevices},
-			"GetAccountAuthorizationDetails": {handler: (*Server).getAccountAuthorizationDetails},
-			"GenerateCredentialReport":       {handler: (*Server).generateCredentialReport},
-			"GetCredentialReport":            {handler: (*Server).getCredentialReport},
-		},
-		serviceEC2: {
-			"DescribeRegions": {handler: (*Server).describeRegions},
-		},
-	}
-}
 
 // apiVersion is the Version each service answers.
 func apiVersion(service string) string {
@@ -181,12 +132,13 @@ func (s *Server) handle(w http.ResponseWriter, rq *request) error {
 	if err := s.credentialRestrictions(rq); err != nil {
 		return err
 	}
+	// Authorized before the handler runs: a denied call changes nothing.
+	if err := s.authorizeOperation(rq, op); err != nil {
+		return err
+	}
 	result, err := op.handler(s, rq)
 	if err != nil {
 		return err
-	}
-	if !op.public && !rq.authorized {
-		return fmt.Errorf("lab: %s answered without authorization", rq.apiAction())
 	}
 	rq.status = http.StatusOK
 	if raw, ok := result.(rawResponse); ok {

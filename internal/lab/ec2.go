@@ -19,18 +19,3 @@ func ec2Error(e *apiError) *apiError {
 	}
 	return e
 }
-
-// describeRegions answers ec2:DescribeRegions with an empty region list:
-// the lab's data-plane call, which policies can allow or deny. EC2
-// authorizes it on "*" (no resource type).
-func (s *Server) describeRegions(rq *request) (any, error) {
-	if err := s.authorize(rq, "*"); err != nil {
-		return nil, err
-	}
-	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
-		`<DescribeRegionsResponse xmlns="` + nsEC2 + `">` + "\n" +
-		"  <requestId>" + rq.id + "</requestId>\n" +
-		"  <regionInfo/>\n" +
-		"</DescribeRegionsResponse>\n"
-	return rawResponse(body), nil
-}

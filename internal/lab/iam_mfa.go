@@ -25,10 +25,11 @@ func MFAQRCodePNG(d *store.MFADevice, account string) ([]byte, error) {
 
 type virtualMFADeviceXML struct {
 	SerialNumber     string
-	Base32StringSeed string   `xml:",omitempty"`
-	QRCodePNG        string   `xml:",omitempty"`
-	User             *userXML `xml:",omitempty"`
-	EnableDate       string   `xml:",omitempty"`
+	Base32StringSeed string       `xml:",omitempty"`
+	QRCodePNG        string       `xml:",omitempty"`
+	User             *userXML     `xml:",omitempty"`
+	EnableDate       string       `xml:",omitempty"`
+	Tags             list[tagXML] `xml:",omitempty"`
 }
 
 type createVirtualMFADeviceResult struct {
@@ -36,19 +37,7 @@ type createVirtualMFADeviceResult struct {
 }
 
 func (s *Server) createVirtualMFADevice(rq *request) (any, error) {
-	p := rq.params
-	name := p.get("VirtualMFADeviceName")
-	if err := store.ValidateName(name, "virtualMFADeviceName", 226); err != nil {
-		return nil, err
-	}
-	path, err := store.NormalizePath(p.get("Path"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(rq, s.st.ARN("mfa", path, name)); err != nil {
-		return nil, err
-	}
-	d, err := s.st.CreateVirtualMFADevice(name, path)
+	d, err := s.st.CreateVirtualMFADevice(rq.params.get("VirtualMFADeviceName"), rq.params.get("Path"), rq.tags...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,31 +52,19 @@ func (s *Server) createVirtualMFADevice(rq *request) (any, error) {
 		SerialNumber:     d.Serial,
 		Base32StringSeed: base64.StdEncoding.EncodeToString([]byte(d.Base32Seed())),
 		QRCodePNG:        base64.StdEncoding.EncodeToString(png),
+		Tags:             tagsXML(rq.tags),
 	}}, nil
 }
 
-// mfaDeviceParams reads UserName (default: the calling user) and
-// SerialNumber and authorizes on the user.
-func (s *Server) mfaDeviceParams(rq *request) (user, serial string, err error) {
-	user, root, err := s.targetUser(rq)
-	if err != nil {
-		return "", "", err
-	}
-	if root {
-		return "", "", validationError("The root user's MFA devices are not supported by the lab; specify userName")
-	}
-	serial = rq.params.get("SerialNumber")
-	if err := store.CheckSerialNumber(serial, "serialNumber"); err != nil {
-		return "", "", err
-	}
-	if err := s.authorize(rq, s.userARN(user)); err != nil {
-		return "", "", err
-	}
-	return user, serial, nil
+// mfaDevice reads UserName (default: the calling user, as
+// mfaDeviceUserResource checked) and SerialNumber.
+func (s *Server) mfaDevice(rq *request) (user, serial string, err error) {
+	user, _, err = s.targetUser(rq)
+	return user, rq.params.get("SerialNumber"), err
 }
 
 func (s *Server) enableMFADevice(rq *request) (any, error) {
-	user, serial, err := s.mfaDeviceParams(rq)
+	user, serial, err := s.mfaDevice(rq)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +72,7 @@ func (s *Server) enableMFADevice(rq *request) (any, error) {
 }
 
 func (s *Server) resyncMFADevice(rq *request) (any, error) {
-	user, serial, err := s.mfaDeviceParams(rq)
+	user, serial, err := s.mfaDevice(rq)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +80,7 @@ func (s *Server) resyncMFADevice(rq *request) (any, error) {
 }
 
 func (s *Server) deactivateMFADevice(rq *request) (any, error) {
-	user, serial, err := s.mfaDeviceParams(rq)
+	user, serial, err := s.mfaDevice(rq)
 	if err != nil {
 		return nil, err
 	}
@@ -124,13 +101,6 @@ type listMFADevicesResult struct {
 func (s *Server) listMFADevices(rq *request) (any, error) {
 	user, root, err := s.targetUser(rq)
 	if err != nil {
-		return nil, err
-	}
-	resource := s.st.RootARN()
-	if !root {
-		resource = s.userARN(user)
-	}
-	if err := s.authorize(rq, resource); err != nil {
 		return nil, err
 	}
 	var devs []store.MFADevice
@@ -155,17 +125,18 @@ type listVirtualMFADevicesResult struct {
 	pageInfo
 }
 
-func (s *Server) listVirtualMFADevices(rq *request) (any, error) {
-	status := rq.params.get("AssignmentStatus")
-	switch status {
+// assignmentStatusParam validates ListVirtualMFADevices' AssignmentStatus.
+func assignmentStatusParam(rq *request) error {
+	switch status := rq.params.get("AssignmentStatus"); status {
 	case "", store.AssignmentAny, store.AssignmentAssigned, store.AssignmentUnassigned:
+		return nil
 	default:
-		return nil, constraintError(status, "assignmentStatus", "must satisfy enum value set: [Any, Unassigned, Assigned]")
+		return constraintError(status, "assignmentStatus", "must satisfy enum value set: [Any, Unassigned, Assigned]")
 	}
-	if err := s.authorize(rq, "*"); err != nil {
-		return nil, err
-	}
-	devs, err := s.st.ListVirtualMFADevices(status)
+}
+
+func (s *Server) listVirtualMFADevices(rq *request) (any, error) {
+	devs, err := s.st.ListVirtualMFADevices(rq.params.get("AssignmentStatus"))
 	if err != nil {
 		return nil, err
 	}

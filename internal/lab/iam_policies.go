@@ -16,15 +16,17 @@ type policyXML struct {
 	Description                   string `xml:",omitempty"`
 	CreateDate                    string
 	UpdateDate                    string
+	Tags                          list[tagXML] `xml:",omitempty"`
 }
 
-func toPolicyXML(p store.ManagedPolicy, withDescription bool) policyXML {
-	out := policyXML{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersion,
-		AttachmentCount: p.AttachmentCount, IsAttachable: true, CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Updated)}
-	if withDescription {
-		out.Description = p.Description
-	}
-	return out
+// toPolicyXML describes a policy as CreatePolicy and GetPolicy answer it:
+// with its Description and tags (the Policy type
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Policy.html
+// leaves the description out of ListPolicies only).
+func toPolicyXML(p store.ManagedPolicy, tags []store.Tag) policyXML {
+	return policyXML{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersion,
+		AttachmentCount: p.AttachmentCount, IsAttachable: true, Description: p.Description,
+		CreateDate: isoTime(p.Created), UpdateDate: isoTime(p.Updated), Tags: tagsXML(tags)}
 }
 
 type createPolicyResult struct {
@@ -33,54 +35,27 @@ type createPolicyResult struct {
 
 func (s *Server) createPolicy(rq *request) (any, error) {
 	p := rq.params
-	name := p.get("PolicyName")
-	if err := store.ValidateName(name, "policyName", 128); err != nil {
-		return nil, err
-	}
-	path, err := store.NormalizePath(p.get("Path"))
+	mp, err := s.st.CreatePolicy(p.get("PolicyName"), p.get("Path"), p.get("PolicyDocument"), p.get("Description"), rq.tags...)
 	if err != nil {
 		return nil, err
 	}
-	if !p.has("PolicyDocument") {
-		return nil, missingError("policyDocument")
-	}
-	if err := s.authorize(rq, s.st.ARN("policy", path, name)); err != nil {
-		return nil, err
-	}
-	mp, err := s.st.CreatePolicy(name, path, p.get("PolicyDocument"), p.get("Description"))
-	if err != nil {
-		return nil, err
-	}
-	// IAM returns a policy's Description from GetPolicy, not from
-	// CreatePolicy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Policy.html).
-	return createPolicyResult{Policy: toPolicyXML(mp, false)}, nil
+	return createPolicyResult{Policy: toPolicyXML(mp, rq.tags)}, nil
 }
 
 type getPolicyResult struct {
 	Policy policyXML
 }
 
-func policyARNParam(rq *request) (string, error) {
-	arn := rq.params.get("PolicyArn")
-	if !rq.params.has("PolicyArn") {
-		return "", missingError("policyArn")
-	}
-	return arn, store.CheckPolicyARN(arn)
-}
-
 func (s *Server) getPolicy(rq *request) (any, error) {
-	arn, err := policyARNParam(rq)
+	mp, err := s.st.GetPolicy(rq.params.get("PolicyArn"))
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(rq, arn); err != nil {
-		return nil, err
-	}
-	mp, err := s.st.GetPolicy(arn)
+	tags, err := s.st.PolicyTags(mp.ARN)
 	if err != nil {
 		return nil, err
 	}
-	return getPolicyResult{Policy: toPolicyXML(mp, true)}, nil
+	return getPolicyResult{Policy: toPolicyXML(mp, tags)}, nil
 }
 
 type policyVersionXML struct {
@@ -95,99 +70,36 @@ type getPolicyVersionResult struct {
 }
 
 func (s *Server) getPolicyVersion(rq *request) (any, error) {
-	arn, err := policyARNParam(rq)
-	if err != nil {
-		return nil, err
-	}
-	if !rq.params.has("VersionId") {
-		return nil, missingError("versionId")
-	}
-	if err := s.authorize(rq, arn); err != nil {
-		return nil, err
-	}
-	v, err := s.st.GetPolicyVersion(arn, rq.params.get("VersionId"))
+	v, err := s.st.GetPolicyVersion(rq.params.get("PolicyArn"), rq.params.get("VersionId"))
 	if err != nil {
 		return nil, err
 	}
 	return getPolicyVersionResult{PolicyVersion: policyVersionXML{Document: urlEncodePolicy(v.Document), VersionId: v.VersionID, IsDefaultVersion: v.IsDefault, CreateDate: isoTime(v.Created)}}, nil
 }
 
-// entityARN returns the ARN of a user, group or role for authorization.
-func (s *Server) entityARN(entity, name string) string {
-	switch entity {
-	case store.EntityGroup:
-		return s.groupARN(name)
-	case store.EntityRole:
-		return s.roleARN(name)
-	}
-	return s.userARN(name)
-}
-
-func entityParam(entity string) string {
-	switch entity {
-	case store.EntityGroup:
-		return "GroupName"
-	case store.EntityRole:
-		return "RoleName"
-	}
-	return "UserName"
-}
-
-func (s *Server) attachPolicy(rq *request, entity string, attach func(name, arn string) error) (any, error) {
-	name := rq.params.get(entityParam(entity))
-	if err := store.ValidateName(name, entity+"Name", 128); err != nil {
-		return nil, err
-	}
-	arn, err := policyARNParam(rq)
-	if err != nil {
-		return nil, err
-	}
-	// iam:PolicyARN is the condition key of the Attach*Policy actions.
-	rq.extra = append(rq.extra, [2]string{"iam:PolicyARN", arn})
-	if err := s.authorize(rq, s.entityARN(entity, name)); err != nil {
-		return nil, err
-	}
-	return nil, attach(name, arn)
-}
-
 func (s *Server) attachUserPolicy(rq *request) (any, error) {
-	return s.attachPolicy(rq, store.EntityUser, s.st.AttachUserPolicy)
+	return nil, s.st.AttachUserPolicy(rq.params.get("UserName"), rq.params.get("PolicyArn"))
 }
 
 func (s *Server) attachGroupPolicy(rq *request) (any, error) {
-	return s.attachPolicy(rq, store.EntityGroup, s.st.AttachGroupPolicy)
+	return nil, s.st.AttachGroupPolicy(rq.params.get("GroupName"), rq.params.get("PolicyArn"))
 }
 
 func (s *Server) attachRolePolicy(rq *request) (any, error) {
-	return s.attachPolicy(rq, store.EntityRole, s.st.AttachRolePolicy)
-}
-
-func (s *Server) putPolicy(rq *request, entity string, put func(name, policyName, doc string) error) (any, error) {
-	p := rq.params
-	name := p.get(entityParam(entity))
-	if err := store.ValidateName(name, entity+"Name", 128); err != nil {
-		return nil, err
-	}
-	if err := store.ValidateName(p.get("PolicyName"), "policyName", 128); err != nil {
-		return nil, err
-	}
-	if !p.has("PolicyDocument") {
-		return nil, missingError("policyDocument")
-	}
-	if err := s.authorize(rq, s.entityARN(entity, name)); err != nil {
-		return nil, err
-	}
-	return nil, put(name, p.get("PolicyName"), p.get("PolicyDocument"))
+	return nil, s.st.AttachRolePolicy(rq.params.get("RoleName"), rq.params.get("PolicyArn"))
 }
 
 func (s *Server) putUserPolicy(rq *request) (any, error) {
-	return s.putPolicy(rq, store.EntityUser, s.st.PutUserPolicy)
+	p := rq.params
+	return nil, s.st.PutUserPolicy(p.get("UserName"), p.get("PolicyName"), p.get("PolicyDocument"))
 }
 
 func (s *Server) putGroupPolicy(rq *request) (any, error) {
-	return s.putPolicy(rq, store.EntityGroup, s.st.PutGroupPolicy)
+	p := rq.params
+	return nil, s.st.PutGroupPolicy(p.get("GroupName"), p.get("PolicyName"), p.get("PolicyDocument"))
 }
 
 func (s *Server) putRolePolicy(rq *request) (any, error) {
-	return s.putPolicy(rq, store.EntityRole, s.st.PutRolePolicy)
+	p := rq.params
+	return nil, s.st.PutRolePolicy(p.get("RoleName"), p.get("PolicyName"), p.get("PolicyDocument"))
 }

@@ -21,6 +21,8 @@ type roleXML struct {
 	Description              string `xml:",omitempty"`
 	MaxSessionDuration       int
 	RoleLastUsed             *roleLastUsedXML `xml:",omitempty"`
+	// Tags: in CreateRole and GetRole answers.
+	Tags list[tagXML] `xml:",omitempty"`
 }
 
 func toRoleXML(r store.Role, lastUsed bool) roleXML {
@@ -36,49 +38,48 @@ func toRoleXML(r store.Role, lastUsed bool) roleXML {
 	return out
 }
 
-func (s *Server) roleARN(name string) string {
-	if r, err := s.st.GetRole(name); err == nil {
-		return r.ARN
-	}
-	return s.st.ARN("role", "/", name)
-}
-
 type createRoleResult struct {
 	Role roleXML
 }
 
+// maxSessionDurationParam validates CreateRole's MaxSessionDuration.
+func maxSessionDurationParam(rq *request) error {
+	_, err := maxSessionDuration(rq.params)
+	return err
+}
+
+// maxSessionDuration reads MaxSessionDuration (0: absent, the default).
+func maxSessionDuration(p params) (int, error) {
+	v, ok := p["MaxSessionDuration"]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, constraintError(v, "maxSessionDuration", "must be an integer")
+	}
+	if n < store.MinMaxSessionDuration {
+		return 0, constraintError(v, "maxSessionDuration", "must have value greater than or equal to 3600")
+	}
+	if n > store.MaxMaxSessionDuration {
+		return 0, constraintError(v, "maxSessionDuration", "must have value less than or equal to 43200")
+	}
+	return n, nil
+}
+
 func (s *Server) createRole(rq *request) (any, error) {
 	p := rq.params
-	name := p.get("RoleName")
-	if err := store.ValidateName(name, "roleName", 64); err != nil {
-		return nil, err
-	}
-	path, err := store.NormalizePath(p.get("Path"))
+	maxSession, err := maxSessionDuration(p)
 	if err != nil {
 		return nil, err
 	}
-	if !p.has("AssumeRolePolicyDocument") {
-		return nil, missingError("assumeRolePolicyDocument")
-	}
-	maxSession := 0
-	if v, ok := p["MaxSessionDuration"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, constraintError(v, "maxSessionDuration", "must be an integer")
-		}
-		if n < store.MinMaxSessionDuration {
-			return nil, constraintError(v, "maxSessionDuration", "must have value greater than or equal to 3600")
-		}
-		maxSession = n
-	}
-	if err := s.authorize(rq, s.st.ARN("role", path, name)); err != nil {
-		return nil, err
-	}
-	r, err := s.st.CreateRole(name, path, p.get("AssumeRolePolicyDocument"), p.get("Description"), maxSession)
+	r, err := s.st.CreateRole(p.get("RoleName"), p.get("Path"), p.get("AssumeRolePolicyDocument"), p.get("Description"), maxSession, rq.tags...)
 	if err != nil {
 		return nil, err
 	}
-	return createRoleResult{Role: toRoleXML(r, false)}, nil
+	out := toRoleXML(r, false)
+	out.Tags = tagsXML(rq.tags)
+	return createRoleResult{Role: out}, nil
 }
 
 type getRoleResult struct {
@@ -87,30 +88,19 @@ type getRoleResult struct {
 
 func (s *Server) getRole(rq *request) (any, error) {
 	name := rq.params.get("RoleName")
-	if err := store.ValidateName(name, "roleName", 64); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(rq, s.roleARN(name)); err != nil {
-		return nil, err
-	}
 	r, err := s.st.GetRole(name)
 	if err != nil {
 		return nil, err
 	}
-	return getRoleResult{Role: toRoleXML(r, true)}, nil
+	tags, err := s.st.RoleTags(name)
+	if err != nil {
+		return nil, err
+	}
+	out := toRoleXML(r, true)
+	out.Tags = tagsXML(tags)
+	return getRoleResult{Role: out}, nil
 }
 
 func (s *Server) updateAssumeRolePolicy(rq *request) (any, error) {
-	p := rq.params
-	name := p.get("RoleName")
-	if err := store.ValidateName(name, "roleName", 64); err != nil {
-		return nil, err
-	}
-	if !p.has("PolicyDocument") {
-		return nil, missingError("policyDocument")
-	}
-	if err := s.authorize(rq, s.roleARN(name)); err != nil {
-		return nil, err
-	}
-	return nil, s.st.UpdateAssumeRolePolicy(name, p.get("PolicyDocument"))
+	return nil, s.st.UpdateAssumeRolePolicy(rq.params.get("RoleName"), rq.params.get("PolicyDocument"))
 }

@@ -100,7 +100,7 @@ func TestIAMWithSDK(t *testing.T) {
 	doc := `{"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "iam:List*", "Resource": "*"}]}`
 	p, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Read"), PolicyDocument: aws.String(doc), Description: aws.String("read")})
 	check("CreatePolicy", err)
-	if *p.Policy.Arn != "arn:aws:iam::123456789012:policy/Read" || *p.Policy.DefaultVersionId != "v1" || p.Policy.Description != nil {
+	if *p.Policy.Arn != "arn:aws:iam::123456789012:policy/Read" || *p.Policy.DefaultVersionId != "v1" || aws.ToString(p.Policy.Description) != "read" {
 		t.Fatalf("policy %+v", p.Policy)
 	}
 	_, err = admin.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("readers"), PolicyArn: p.Policy.Arn})

@@ -6,8 +6,9 @@ import (
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
-// IAM resource ARNs follow the Service Authorization Reference
-// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-resources-for-iam-policies).
+// The handlers below run once the dispatcher has validated the parameters
+// the operation's resource derivation reads and authorized the caller
+// (operations.go).
 
 type userXML struct {
 	Path       string `xml:",omitempty"`
@@ -15,6 +16,8 @@ type userXML struct {
 	UserId     string
 	Arn        string
 	CreateDate string
+	// Tags: in CreateUser and GetUser answers; listings leave them out.
+	Tags list[tagXML] `xml:",omitempty"`
 }
 
 func toUserXML(u store.User) userXML {
@@ -23,15 +26,6 @@ func toUserXML(u store.User) userXML {
 
 func msgNonUser() *apiError {
 	return validationError("Must specify userName when calling with non-User credentials")
-}
-
-// userARN returns the ARN of the named user (its real path when it exists)
-// for authorization.
-func (s *Server) userARN(name string) string {
-	if u, err := s.st.GetUser(name); err == nil {
-		return u.ARN
-	}
-	return s.st.ARN("user", "/", name)
 }
 
 // targetUser resolves an optional UserName parameter: absent means the
@@ -56,22 +50,13 @@ type createUserResult struct {
 }
 
 func (s *Server) createUser(rq *request) (any, error) {
-	name := rq.params.get("UserName")
-	if err := store.ValidateName(name, "userName", 64); err != nil {
-		return nil, err
-	}
-	path, err := store.NormalizePath(rq.params.get("Path"))
+	u, err := s.st.CreateUser(rq.params.get("UserName"), rq.params.get("Path"), rq.tags...)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(rq, s.st.ARN("user", path, name)); err != nil {
-		return nil, err
-	}
-	u, err := s.st.CreateUser(name, path)
-	if err != nil {
-		return nil, err
-	}
-	return createUserResult{User: toUserXML(u)}, nil
+	out := toUserXML(u)
+	out.Tags = tagsXML(rq.tags)
+	return createUserResult{User: out}, nil
 }
 
 type getUserResult struct {
@@ -84,19 +69,19 @@ func (s *Server) getUser(rq *request) (any, error) {
 		return nil, err
 	}
 	if root {
-		if err := s.authorize(rq, s.st.RootARN()); err != nil {
-			return nil, err
-		}
 		return getUserResult{User: userXML{UserId: s.st.AccountID(), Arn: s.st.RootARN(), CreateDate: isoTime(s.accountCreated())}}, nil
-	}
-	if err := s.authorize(rq, s.userARN(name)); err != nil {
-		return nil, err
 	}
 	u, err := s.st.GetUser(name)
 	if err != nil {
 		return nil, err
 	}
-	return getUserResult{User: toUserXML(u)}, nil
+	tags, err := s.st.UserTags(name)
+	if err != nil {
+		return nil, err
+	}
+	out := toUserXML(u)
+	out.Tags = tagsXML(tags)
+	return getUserResult{User: out}, nil
 }
 
 type listUsersResult struct {
@@ -105,13 +90,7 @@ type listUsersResult struct {
 }
 
 func (s *Server) listUsers(rq *request) (any, error) {
-	prefix := rq.params.get("PathPrefix")
-	if prefix == "" {
-		prefix = "/"
-	}
-	if err := s.authorize(rq, s.st.ARN("user", prefix, "")); err != nil {
-		return nil, err
-	}
+	prefix := pathPrefix(rq)
 	all, err := s.allUsers()
 	if err != nil {
 		return nil, err
@@ -152,14 +131,8 @@ func (s *Server) createAccessKey(rq *request) (any, error) {
 	}
 	var k store.AccessKey
 	if root {
-		if err := s.authorize(rq, s.st.RootARN()); err != nil {
-			return nil, err
-		}
 		k, err = s.st.CreateRootAccessKey()
 	} else {
-		if err := s.authorize(rq, s.userARN(name)); err != nil {
-			return nil, err
-		}
 		k, err = s.st.CreateAccessKey(name)
 	}
 	if err != nil {
@@ -171,16 +144,6 @@ func (s *Server) createAccessKey(rq *request) (any, error) {
 func (s *Server) deleteAccessKey(rq *request) (any, error) {
 	name, root, err := s.targetUser(rq)
 	if err != nil {
-		return nil, err
-	}
-	if !rq.params.has("AccessKeyId") {
-		return nil, missingError("accessKeyId")
-	}
-	resource := s.st.RootARN()
-	if !root {
-		resource = s.userARN(name)
-	}
-	if err := s.authorize(rq, resource); err != nil {
 		return nil, err
 	}
 	return nil, s.st.DeleteAccessKey(name, root, rq.params.get("AccessKeyId"))
@@ -201,13 +164,6 @@ type listAccessKeysResult struct {
 func (s *Server) listAccessKeys(rq *request) (any, error) {
 	name, root, err := s.targetUser(rq)
 	if err != nil {
-		return nil, err
-	}
-	resource := s.st.RootARN()
-	if !root {
-		resource = s.userARN(name)
-	}
-	if err := s.authorize(rq, resource); err != nil {
 		return nil, err
 	}
 	keys, err := s.st.ListAccessKeys(name, root)
@@ -241,26 +197,8 @@ type createGroupResult struct {
 	Group groupXML
 }
 
-func (s *Server) groupARN(name string) string {
-	if g, err := s.st.GetGroup(name); err == nil {
-		return g.ARN
-	}
-	return s.st.ARN("group", "/", name)
-}
-
 func (s *Server) createGroup(rq *request) (any, error) {
-	name := rq.params.get("GroupName")
-	if err := store.ValidateName(name, "groupName", 128); err != nil {
-		return nil, err
-	}
-	path, err := store.NormalizePath(rq.params.get("Path"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(rq, s.st.ARN("group", path, name)); err != nil {
-		return nil, err
-	}
-	g, err := s.st.CreateGroup(name, path)
+	g, err := s.st.CreateGroup(rq.params.get("GroupName"), rq.params.get("Path"))
 	if err != nil {
 		return nil, err
 	}
@@ -268,17 +206,7 @@ func (s *Server) createGroup(rq *request) (any, error) {
 }
 
 func (s *Server) addUserToGroup(rq *request) (any, error) {
-	group, user := rq.params.get("GroupName"), rq.params.get("UserName")
-	if err := store.ValidateName(group, "groupName", 128); err != nil {
-		return nil, err
-	}
-	if err := store.ValidateName(user, "userName", 64); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(rq, s.groupARN(group)); err != nil {
-		return nil, err
-	}
-	return nil, s.st.AddUserToGroup(group, user)
+	return nil, s.st.AddUserToGroup(rq.params.get("GroupName"), rq.params.get("UserName"))
 }
 
 type listGroupsForUserResult struct {
@@ -287,14 +215,7 @@ type listGroupsForUserResult struct {
 }
 
 func (s *Server) listGroupsForUser(rq *request) (any, error) {
-	name := rq.params.get("UserName")
-	if err := store.ValidateName(name, "userName", 128); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(rq, s.userARN(name)); err != nil {
-		return nil, err
-	}
-	groups, err := s.st.ListGroupsForUser(name)
+	groups, err := s.st.ListGroupsForUser(rq.params.get("UserName"))
 	if err != nil {
 		return nil, err
 	}

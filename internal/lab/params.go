@@ -17,6 +17,20 @@ func (p params) has(name string) bool {
 	return ok
 }
 
+// hasAny reports whether the request has the parameter name or any member
+// of it (name.member.1, name.1.Key, ...).
+func (p params) hasAny(name string) bool {
+	if p.has(name) {
+		return true
+	}
+	for k := range p {
+		if len(k) > len(name) && k[len(name)] == '.' && k[:len(name)] == name {
+			return true
+		}
+	}
+	return false
+}
+
 // maxParams bounds the number of parameters of one request.
 const maxParams = 512
 

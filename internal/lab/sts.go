@@ -139,7 +139,7 @@ func (s *Server) getSessionToken(rq *request) (any, error) {
 	if c.kind == kindRoot && dur > gstRootMax {
 		dur = gstRootMax
 	}
-	mfa, err := s.checkMFA(rq, serial, code)
+	mfa, err := s.checkMFA(rq, serial, code, true)
 	if err != nil {
 		rq.decision = eval.ImplicitDeny
 		return nil, err
@@ -176,54 +176,103 @@ type assumeRoleResult struct {
 // maxSessionPolicy is the size limit of AssumeRole's Policy parameter.
 const maxSessionPolicy = 2048
 
-func (s *Server) assumeRole(rq *request) (any, error) {
-	c := rq.caller
-	p := rq.params
+// assumeRoleInput is what authorizing an AssumeRole call established, for
+// its handler.
+type assumeRoleInput struct {
+	role           store.Role
+	sessionName    string
+	duration       int
+	durationGiven  bool
+	serial, code   string
+	mfa            bool // a valid MFA code came with the call
+	sourceIdentity string
+	sessionPolicy  string
+	sessPol        *eval.Policy
+}
+
+// assumeRoleParams validates AssumeRole's parameters.
+func (s *Server) assumeRoleParams(p params) (*assumeRoleInput, string, error) {
 	roleARN, sessionName := p.get("RoleArn"), p.get("RoleSessionName")
 	switch {
 	case !p.has("RoleArn"):
-		return nil, missingError("roleArn")
+		return nil, "", missingError("roleArn")
 	case len(roleARN) < 20:
-		return nil, constraintError(roleARN, "roleArn", "must have length greater than or equal to 20")
+		return nil, "", constraintError(roleARN, "roleArn", "must have length greater than or equal to 20")
 	case len(roleARN) > 2048:
-		return nil, constraintError(truncate(roleARN, 64), "roleArn", "must have length less than or equal to 2048")
+		return nil, "", constraintError(truncate(roleARN, 64), "roleArn", "must have length less than or equal to 2048")
 	}
 	switch {
 	case !p.has("RoleSessionName"):
-		return nil, missingError("roleSessionName")
+		return nil, "", missingError("roleSessionName")
 	case len(sessionName) < 2:
-		return nil, constraintError(sessionName, "roleSessionName", "must have length greater than or equal to 2")
+		return nil, "", constraintError(sessionName, "roleSessionName", "must have length greater than or equal to 2")
 	case len(sessionName) > 64:
-		return nil, constraintError(sessionName, "roleSessionName", "must have length less than or equal to 64")
+		return nil, "", constraintError(sessionName, "roleSessionName", "must have length less than or equal to 64")
 	case !reSessionName.MatchString(sessionName):
-		return nil, constraintError(sessionName, "roleSessionName", `must satisfy regular expression pattern: [\w+=,.@-]*`)
+		return nil, "", constraintError(sessionName, "roleSessionName", `must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
-	dur, given, err := durationParam(p, arMin, arMax)
-	if err != nil {
-		return nil, err
+	in := &assumeRoleInput{sessionName: sessionName}
+	var err error
+	if in.duration, in.durationGiven, err = durationParam(p, arMin, arMax); err != nil {
+		return nil, "", err
 	}
-	serial, code, err := mfaParams(p)
-	if err != nil {
-		return nil, err
+	if in.serial, in.code, err = mfaParams(p); err != nil {
+		return nil, "", err
 	}
-	sourceIdentity := p.get("SourceIdentity")
-	if p.has("SourceIdentity") && (len(sourceIdentity) < 2 || len(sourceIdentity) > 64 || !reSourceID.MatchString(sourceIdentity)) {
-		return nil, constraintError(sourceIdentity, "sourceIdentity", `must satisfy regular expression pattern: [\w+=,.@-]*`)
+	in.sourceIdentity = p.get("SourceIdentity")
+	if p.has("SourceIdentity") && (len(in.sourceIdentity) < 2 || len(in.sourceIdentity) > 64 || !reSourceID.MatchString(in.sourceIdentity)) {
+		return nil, "", constraintError(in.sourceIdentity, "sourceIdentity", `must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
-	sessionPolicy, sessPol, err := s.sessionPolicyParam(p)
-	if err != nil {
-		return nil, err
+	if err := externalIDParam(p); err != nil {
+		return nil, "", err
 	}
+	if in.sessionPolicy, in.sessPol, err = s.sessionPolicyParam(p); err != nil {
+		return nil, "", err
+	}
+	return in, roleARN, nil
+}
 
-	mfa, err := s.checkMFA(rq, serial, code)
-	if err != nil {
-		return nil, err
-	}
+// reExternalID is AssumeRole's ExternalId pattern (2 to 1,224 characters,
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+var reExternalID = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 
+// externalIDParam validates ExternalId, which becomes the sts:ExternalId
+// condition key of the call.
+func externalIDParam(p params) error {
+	v, ok := p["ExternalId"]
+	switch {
+	case !ok:
+		return nil
+	case len(v) < 2:
+		return constraintError(v, "externalId", "must have length greater than or equal to 2")
+	case len(v) > 1224:
+		return constraintError(truncate(v, 64), "externalId", "must have length less than or equal to 1224")
+	case !reExternalID.MatchString(v):
+		return constraintError(v, "externalId", `must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+	}
+	return nil
+}
+
+// authorizeAssumeRole decides an AssumeRole call before anything is
+// written: the MFA code is checked without being used (the handler uses
+// it), and the caller's identity policies and the role's trust policy are
+// evaluated in the context the call carries.
+func (s *Server) authorizeAssumeRole(rq *request) error {
+	c := rq.caller
+	in, roleARN, err := s.assumeRoleParams(rq.params)
+	if err != nil {
+		return err
+	}
+	if in.mfa, err = s.checkMFA(rq, in.serial, in.code, false); err != nil {
+		return err
+	}
+	if v, ok := rq.params["ExternalId"]; ok {
+		rq.extra = append(rq.extra, [2]string{"sts:ExternalId", v})
+	}
 	// The context of the AssumeRole call: the caller's own, with MFA
 	// present when the call carried a valid code (credctx AssumeRoleCall).
 	keys, mfaTime := c.row.Keys, c.mfaTime()
-	if mfa {
+	if in.mfa {
 		keys = withKeys(c.row.Keys, rowAssumeMFA.AssumeRoleCall)
 		mfaTime = rq.now
 	}
@@ -231,54 +280,67 @@ func (s *Server) assumeRole(rq *request) (any, error) {
 	if c.kind == kindRoot {
 		rq.authorized, rq.decided, rq.decision = true, true, eval.ImplicitDeny
 		rq.reason = msgRootAssumeRole
-		return nil, accessDenied(msgRootAssumeRole)
+		return accessDenied(msgRootAssumeRole)
 	}
 	notAuthorized := "User: " + c.arn + " is not authorized to perform: " + action + " on resource: " + roleARN
 	role, err := s.st.GetRoleByARN(roleARN)
 	if err != nil {
 		if !store.IsNotFound(err) {
-			return nil, err
+			return err
 		}
 		rq.authorized, rq.decided, rq.decision = true, true, eval.ImplicitDeny
 		rq.reason = "no role " + roleARN
-		return nil, accessDenied(notAuthorized)
+		return accessDenied(notAuthorized)
 	}
 	target, err := s.roleIdentity(role.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	set := eval.PolicySet{Identity: c.identityPolicies(), Session: c.sessPolicy, Resource: target.trust, ResourceKind: eval.ResourceRoleTrust}
 	res := s.evaluate(rq, &set, action, role.ARN, keys, mfaTime)
 	if res.Decision != eval.Allowed {
 		if res.Decision == eval.ExplicitDeny && len(res.Deciding) > 0 && res.Deciding[0].Layer != eval.LayerResource {
-			return nil, accessDenied(notAuthorized + " " + denyReason(action, &res))
+			return accessDenied(notAuthorized + " " + denyReason(action, &res))
 		}
-		return nil, accessDenied(notAuthorized)
+		return accessDenied(notAuthorized)
 	}
+	in.role = role
+	rq.assume = in
+	return nil
+}
 
+// assumeRole issues the role session authorizeAssumeRole allowed.
+func (s *Server) assumeRole(rq *request) (any, error) {
+	c, in, role := rq.caller, rq.assume, rq.assume.role
 	chained := c.kind == kindRole
+	dur := in.duration
 	switch {
-	case !given:
+	case !in.durationGiven:
 		dur = arDefault
 	case chained && dur > chainMax:
 		return nil, validationError(msgChain)
 	case dur > role.MaxSessionDuration:
 		return nil, validationError(msgRoleMax)
 	}
-
+	if in.mfa {
+		// Now use the code: a concurrent call may have used it meanwhile.
+		if _, err := s.checkMFA(rq, in.serial, in.code, true); err != nil {
+			return nil, err
+		}
+	}
 	// The role session's context: MFA carries over from an MFA session
 	// (role-from-mfa-session); AssumeRole's own MFA parameters leave the
 	// session without MFA context (assume-role-mfa), per internal/credctx.
-	sess := store.Session{Kind: store.SessionRole, PrincipalID: role.ID, SessionName: sessionName, Credential: rowAssumeRole.Name,
-		SessionPolicy: sessionPolicy, Chained: chained, SourceIdentity: sourceIdentity}
+	sess := store.Session{Kind: store.SessionRole, PrincipalID: role.ID, SessionName: in.sessionName, Credential: rowAssumeRole.Name,
+		SessionPolicy: in.sessionPolicy, Chained: chained, SourceIdentity: in.sourceIdentity}
 	switch {
 	case hasMFAContext(c.row):
 		sess.Credential = rowRoleFromMFA.Name
 		sess.MFATime = c.mfaTime()
-		if mfa {
+		if in.mfa {
 			sess.MFATime = rq.now.Truncate(time.Second)
 		}
-	case mfa:
+	case in.mfa:
 		sess.Credential = rowAssumeMFA.Name
 	}
 	creds, err := s.newSession(rq, sess, lifetime(time.Duration(dur)*time.Second, s.cfg.Lifetimes.AssumeRole))
@@ -288,12 +350,12 @@ func (s *Server) assumeRole(rq *request) (any, error) {
 	_ = s.st.TouchRole(role.ID, rq.now, rq.region)
 	out := assumeRoleResult{
 		Credentials:     creds,
-		AssumedRoleUser: assumedRoleUserXML{AssumedRoleId: role.ID + ":" + sessionName, Arn: "arn:aws:sts::" + c.account + ":assumed-role/" + role.Name + "/" + sessionName},
-		SourceIdentity:  sourceIdentity,
+		AssumedRoleUser: assumedRoleUserXML{AssumedRoleId: role.ID + ":" + in.sessionName, Arn: "arn:aws:sts::" + c.account + ":assumed-role/" + role.Name + "/" + in.sessionName},
+		SourceIdentity:  in.sourceIdentity,
 	}
-	if sessPol != nil {
+	if in.sessPol != nil {
 		// PackedPolicySize: percentage of the packed size limit used.
-		pct := (policySizeOf(sessionPolicy)*100 + maxSessionPolicy - 1) / maxSessionPolicy
+		pct := (policySizeOf(in.sessionPolicy)*100 + maxSessionPolicy - 1) / maxSessionPolicy
 		out.PackedPolicySize = &pct
 	}
 	return out, nil

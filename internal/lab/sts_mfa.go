@@ -28,8 +28,9 @@ func mfaParams(p params) (serial, code string, err error) {
 }
 
 // checkMFA verifies the MFA parameters of a GetSessionToken or AssumeRole
-// call. It returns whether MFA was presented and verified.
-func (s *Server) checkMFA(rq *request, serial, code string) (bool, error) {
+// call, using the code when use is set (a used code is refused after). It
+// returns whether MFA was presented and verified.
+func (s *Server) checkMFA(rq *request, serial, code string, use bool) (bool, error) {
 	if serial == "" && code == "" {
 		return false, nil
 	}
@@ -42,7 +43,11 @@ func (s *Server) checkMFA(rq *request, serial, code string) (bool, error) {
 		rq.note = "MFA: no code"
 		return false, accessDenied(msgMFAInvalidCode)
 	}
-	err := s.st.VerifyMFACode(c.uniqueID, serial, code, rq.now)
+	verify := s.st.CheckMFACode
+	if use {
+		verify = s.st.VerifyMFACode
+	}
+	err := verify(c.uniqueID, serial, code, rq.now)
 	switch {
 	case err == nil:
 		rq.note = "MFA code accepted"

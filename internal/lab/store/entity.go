@@ -25,9 +25,10 @@ type queryRower interface {
 	QueryRow(string, ...any) *sql.Row
 }
 
-// create inserts a new entity after IAM's name and path checks, and returns
-// its id, normalized path and creation time (Unix seconds).
-func (k entityKind) create(s *Store, name, path string) (id, normPathOut string, created int64, err error) {
+// create inserts a new entity after IAM's name and path checks, with its
+// tags (tagged names the tags' resource type; "" for none), and returns its
+// id, normalized path and creation time (Unix seconds).
+func (k entityKind) create(s *Store, name, path, tagged string, tags []Tag) (id, normPathOut string, created int64, err error) {
 	if err := checkName(name, k.param, k.max); err != nil {
 		return "", "", 0, err
 	}
@@ -35,13 +36,18 @@ func (k entityKind) create(s *Store, name, path string) (id, normPathOut string,
 	if err != nil {
 		return "", "", 0, err
 	}
+	if err := CheckTags(tags); err != nil {
+		return "", "", 0, err
+	}
 	id, created = newEntityID(k.prefix), s.Now().Unix()
 	err = s.write(func(tx *sql.Tx) error {
 		if exists(tx, `SELECT 1 FROM `+k.table+` WHERE name = ?`, name) {
 			return errorf(CodeEntityAlreadyExists, "%s with name %s already exists.", strings.ToUpper(k.noun[:1])+k.noun[1:], name)
 		}
-		_, err := tx.Exec(`INSERT INTO `+k.table+`(id, name, path, created) VALUES (?, ?, ?, ?)`, id, name, path, created)
-		return err
+		if _, err := tx.Exec(`INSERT INTO `+k.table+`(id, name, path, created) VALUES (?, ?, ?, ?)`, id, name, path, created); err != nil {
+			return err
+		}
+		return insertTags(tx, tagged, id, tags)
 	})
 	if err != nil {
 		return "", "", 0, err

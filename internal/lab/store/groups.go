@@ -20,7 +20,7 @@ func (s *Store) groupFrom(id, name, path string, created int64) Group {
 
 // CreateGroup creates a group (iam:CreateGroup).
 func (s *Store) CreateGroup(name, path string) (Group, error) {
-	id, path, created, err := groupKind.create(s, name, path)
+	id, path, created, err := groupKind.create(s, name, path, "", nil)
 	if err != nil {
 		return Group{}, err
 	}

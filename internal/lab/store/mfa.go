@@ -73,13 +73,16 @@ func scanMFA(sc interface{ Scan(...any) error }) (MFADevice, error) {
 }
 
 // CreateVirtualMFADevice creates an unassigned virtual MFA device with a
-// fresh random seed (iam:CreateVirtualMFADevice).
-func (s *Store) CreateVirtualMFADevice(name, path string) (MFADevice, error) {
+// fresh random seed and its tags (iam:CreateVirtualMFADevice).
+func (s *Store) CreateVirtualMFADevice(name, path string, tags ...Tag) (MFADevice, error) {
 	if err := checkName(name, "virtualMFADeviceName", 226); err != nil {
 		return MFADevice{}, err
 	}
 	path, err := normPath(path)
 	if err != nil {
+		return MFADevice{}, err
+	}
+	if err := CheckTags(tags); err != nil {
 		return MFADevice{}, err
 	}
 	seed, err := totp.GenerateSecret()
@@ -93,9 +96,11 @@ func (s *Store) CreateVirtualMFADevice(name, path string) (MFADevice, error) {
 		if exists(tx, `SELECT 1 FROM mfa_devices WHERE serial = ? OR name = ?`, d.Serial, name) {
 			return errorf(CodeEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
 		}
-		_, err := tx.Exec(`INSERT INTO mfa_devices(serial, name, path, seed, created) VALUES (?, ?, ?, ?, ?)`,
-			d.Serial, name, path, d.Base32Seed(), now.Unix())
-		return err
+		if _, err := tx.Exec(`INSERT INTO mfa_devices(serial, name, path, seed, created) VALUES (?, ?, ?, ?, ?)`,
+			d.Serial, name, path, d.Base32Seed(), now.Unix()); err != nil {
+			return err
+		}
+		return insertTags(tx, TaggedMFADevice, d.Serial, tags)
 	})
 	if err != nil {
 		return MFADevice{}, err
@@ -117,8 +122,8 @@ func (s *Store) GetMFADevice(serial string) (MFADevice, error) {
 	return d, err
 }
 
-func getMFATx(tx *sql.Tx, serial string) (MFADevice, error) {
-	d, err := scanMFA(tx.QueryRow(`SELECT `+mfaCols+` FROM mfa_devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.serial = ?`, serial))
+func getMFATx(q queryRower, serial string) (MFADevice, error) {
+	d, err := scanMFA(q.QueryRow(`SELECT `+mfaCols+` FROM mfa_devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.serial = ?`, serial))
 	if errors.Is(err, sql.ErrNoRows) {
 		return MFADevice{}, noDevice(serial)
 	}
@@ -332,26 +337,45 @@ func (s *Store) VerifyMFACode(userID, serial, code string, t time.Time) error {
 		return ErrMFAUnknownDevice
 	}
 	return s.write(func(tx *sql.Tx) error {
-		d, err := getMFATx(tx, serial)
+		c, err := checkMFACode(tx, userID, serial, code, t)
 		if err != nil {
-			if IsNotFound(err) {
-				return ErrMFAUnknownDevice
-			}
 			return err
-		}
-		if d.UserID != userID {
-			return ErrMFAUnknownDevice
-		}
-		c, ok := totp.Verify(d.Seed, code, t, VerifySkewSteps)
-		if !ok {
-			return ErrMFAInvalidCode
-		}
-		if d.HasLastCounter && c <= d.LastCounter {
-			return ErrMFACodeReused
 		}
 		_, err = tx.Exec(`UPDATE mfa_devices SET last_counter = ? WHERE serial = ?`, int64(c), serial)
 		return err
 	})
+}
+
+// CheckMFACode answers what VerifyMFACode would, without using the code:
+// for deciding a request before anything is written.
+func (s *Store) CheckMFACode(userID, serial, code string, t time.Time) error {
+	if userID == "" {
+		return ErrMFAUnknownDevice
+	}
+	_, err := checkMFACode(s.db, userID, serial, code, t)
+	return err
+}
+
+// checkMFACode returns the TOTP counter of a valid, unused code.
+func checkMFACode(q queryRower, userID, serial, code string, t time.Time) (uint64, error) {
+	d, err := getMFATx(q, serial)
+	if err != nil {
+		if IsNotFound(err) {
+			return 0, ErrMFAUnknownDevice
+		}
+		return 0, err
+	}
+	if d.UserID != userID {
+		return 0, ErrMFAUnknownDevice
+	}
+	c, ok := totp.Verify(d.Seed, code, t, VerifySkewSteps)
+	if !ok {
+		return 0, ErrMFAInvalidCode
+	}
+	if d.HasLastCounter && c <= d.LastCounter {
+		return 0, ErrMFACodeReused
+	}
+	return c, nil
 }
 
 // CurrentCode returns the device's code for time t (awsmfa lab totp).

@@ -139,6 +139,28 @@ CREATE TABLE credential_report (
 		return err
 	}},
 	{version: 2, name: "AWS managed policies", after: insertAWSManagedPolicies},
+	{version: 3, name: "tags", sql: `
+CREATE TABLE tags (
+	resource_type TEXT NOT NULL CHECK (resource_type IN ('user', 'role', 'policy', 'mfa')),
+	resource_id   TEXT NOT NULL, -- user or role id, policy ARN, MFA serial number
+	key           TEXT NOT NULL COLLATE NOCASE,
+	value         TEXT NOT NULL,
+	PRIMARY KEY (resource_type, resource_id, key)
+);
+-- A deleted resource takes its tags along.
+CREATE TRIGGER users_delete_tags AFTER DELETE ON users BEGIN
+	DELETE FROM tags WHERE resource_type = 'user' AND resource_id = OLD.id;
+END;
+CREATE TRIGGER roles_delete_tags AFTER DELETE ON roles BEGIN
+	DELETE FROM tags WHERE resource_type = 'role' AND resource_id = OLD.id;
+END;
+CREATE TRIGGER policies_delete_tags AFTER DELETE ON policies BEGIN
+	DELETE FROM tags WHERE resource_type = 'policy' AND resource_id = OLD.arn;
+END;
+CREATE TRIGGER mfa_devices_delete_tags AFTER DELETE ON mfa_devices BEGIN
+	DELETE FROM tags WHERE resource_type = 'mfa' AND resource_id = OLD.serial;
+END;
+`},
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -90,8 +90,9 @@ func entityID(q interface {
 	return "", fmt.Errorf("store: unknown entity type %q", entity)
 }
 
-// CreatePolicy creates a customer managed policy (iam:CreatePolicy).
-func (s *Store) CreatePolicy(name, path, document, description string) (ManagedPolicy, error) {
+// CreatePolicy creates a customer managed policy with its tags
+// (iam:CreatePolicy).
+func (s *Store) CreatePolicy(name, path, document, description string, tags ...Tag) (ManagedPolicy, error) {
 	if err := checkName(name, "policyName", 128); err != nil {
 		return ManagedPolicy{}, err
 	}
@@ -111,6 +112,9 @@ func (s *Store) CreatePolicy(name, path, document, description string) (ManagedP
 	if _, err := ParsePolicy(document, policy.KindIdentity); err != nil {
 		return ManagedPolicy{}, err
 	}
+	if err := CheckTags(tags); err != nil {
+		return ManagedPolicy{}, err
+	}
 	now := s.Now()
 	p := ManagedPolicy{Name: name, ID: newEntityID(PrefixPolicy), Path: path, ARN: s.ARN("policy", path, name),
 		Description: description, DefaultVersion: "v1", Created: now.Truncate(time.Second), Updated: now.Truncate(time.Second)}
@@ -122,8 +126,10 @@ func (s *Store) CreatePolicy(name, path, document, description string) (ManagedP
 			p.ARN, p.ID, name, path, description, now.Unix(), now.Unix()); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO policy_versions(policy_arn, version_id, document, created) VALUES (?, 'v1', ?, ?)`, p.ARN, document, now.Unix())
-		return err
+		if _, err := tx.Exec(`INSERT INTO policy_versions(policy_arn, version_id, document, created) VALUES (?, 'v1', ?, ?)`, p.ARN, document, now.Unix()); err != nil {
+			return err
+		}
+		return insertTags(tx, TaggedPolicy, p.ARN, tags)
 	})
 	if err != nil {
 		return ManagedPolicy{}, err

@@ -59,9 +59,9 @@ func roleID(q interface {
 	return id, nil
 }
 
-// CreateRole creates a role (iam:CreateRole). maxSession 0 means the
-// default, one hour.
-func (s *Store) CreateRole(name, path, trustPolicy, description string, maxSession int) (Role, error) {
+// CreateRole creates a role with its tags (iam:CreateRole). maxSession 0
+// means the default, one hour.
+func (s *Store) CreateRole(name, path, trustPolicy, description string, maxSession int, tags ...Tag) (Role, error) {
 	if err := checkName(name, "roleName", 64); err != nil {
 		return Role{}, err
 	}
@@ -89,6 +89,9 @@ func (s *Store) CreateRole(name, path, trustPolicy, description string, maxSessi
 	if err := s.checkTrustPolicy(trustPolicy); err != nil {
 		return Role{}, err
 	}
+	if err := CheckTags(tags); err != nil {
+		return Role{}, err
+	}
 	now := s.Now()
 	r := Role{Name: name, ID: newEntityID(PrefixRole), Path: path, ARN: s.ARN("role", path, name), TrustPolicy: trustPolicy,
 		Description: description, MaxSessionDuration: maxSession, Created: now.Truncate(time.Second)}
@@ -96,9 +99,11 @@ func (s *Store) CreateRole(name, path, trustPolicy, description string, maxSessi
 		if exists(tx, `SELECT 1 FROM roles WHERE name = ?`, name) {
 			return errorf(CodeEntityAlreadyExists, "Role with name %s already exists.", name)
 		}
-		_, err := tx.Exec(`INSERT INTO roles(id, name, path, trust_policy, description, max_session, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, name, path, trustPolicy, description, maxSession, now.Unix())
-		return err
+		if _, err := tx.Exec(`INSERT INTO roles(id, name, path, trust_policy, description, max_session, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, name, path, trustPolicy, description, maxSession, now.Unix()); err != nil {
+			return err
+		}
+		return insertTags(tx, TaggedRole, r.ID, tags)
 	})
 	if err != nil {
 		return Role{}, err

@@ -41,19 +41,44 @@ type Store struct {
 	gen atomic.Uint64
 
 	clock atomic.Pointer[func() time.Time]
+
+	// warnings describe permissions Open tightened.
+	warnings []string
 }
 
 // Open opens (creating when missing) the state file at path and applies
-// pending migrations.
+// pending migrations. The file and SQLite's files beside it are made 0600
+// (missing directories 0700) whatever the umask; an existing file that
+// others could read is tightened, and Warnings says so.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: empty state file path")
 	}
+	warnings, err := prepareStateFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	// WAL lets readers in other processes run while this one writes; the
 	// busy timeout makes them wait instead of failing.
 	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	return open(dsn, path)
+	s, err := open(dsn, path)
+	if err != nil {
+		return nil, err
+	}
+	// SQLite gives -wal and -shm the database file's mode; check that it
+	// did (the migrations above have created them).
+	more, err := tightenSidecars(path)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	s.warnings = append(warnings, more...)
+	return s, nil
 }
+
+// Warnings returns what Open changed that the user should know: files of
+// the state whose permissions it restricted.
+func (s *Store) Warnings() []string { return s.warnings }
 
 // OpenMemory opens an empty in-memory state (awsmfa lab serve --ephemeral).
 func OpenMemory() (*Store, error) {

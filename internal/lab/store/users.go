@@ -57,9 +57,10 @@ func (s *Store) userFrom(id, name, path string, created int64) User {
 	return User{Name: name, ID: id, Path: path, ARN: s.ARN("user", path, name), Created: time.Unix(created, 0).UTC()}
 }
 
-// CreateUser creates an IAM user (iam:CreateUser).
-func (s *Store) CreateUser(name, path string) (User, error) {
-	id, path, created, err := userKind.create(s, name, path)
+// CreateUser creates an IAM user with its tags (iam:CreateUser); with an
+// invalid tag nothing is created.
+func (s *Store) CreateUser(name, path string, tags ...Tag) (User, error) {
+	id, path, created, err := userKind.create(s, name, path, TaggedUser, tags)
 	if err != nil {
 		return User{}, err
 	}
