@@ -34,6 +34,7 @@ type userDetailXML struct {
 	UserPolicyList          list[inlinePolicyXML]
 	GroupList               list[string]
 	AttachedManagedPolicies list[attachedPolicyXML]
+	Tags                    list[tagXML] `xml:",omitempty"`
 }
 
 type groupDetailXML struct {
@@ -57,6 +58,7 @@ type roleDetailXML struct {
 	RolePolicyList           list[inlinePolicyXML]
 	AttachedManagedPolicies  list[attachedPolicyXML]
 	RoleLastUsed             roleLastUsedXML
+	Tags                     list[tagXML] `xml:",omitempty"`
 }
 
 type policyDetailXML struct {
@@ -216,6 +218,11 @@ func (s *Server) getAccountAuthorizationDetails(rq *request) (any, error) {
 			if !r.LastUsed.IsZero() {
 				d.RoleLastUsed = roleLastUsedXML{LastUsedDate: isoTime(r.LastUsed), Region: r.LastUsedRegion}
 			}
+			tags, err := s.st.RoleTags(r.Name)
+			if err != nil {
+				return nil, err
+			}
+			d.Tags = tagsXML(tags)
 			out.RoleDetailList = append(out.RoleDetailList, d)
 		case it.policy != nil:
 			versions, err := s.st.ListPolicyVersions(it.policy.ARN)
@@ -248,8 +255,12 @@ func (s *Server) userDetail(u *store.User) (userDetailXML, error) {
 	if err != nil {
 		return userDetailXML{}, err
 	}
+	tags, err := s.st.UserTags(u.Name)
+	if err != nil {
+		return userDetailXML{}, err
+	}
 	d := userDetailXML{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: isoTime(u.Created),
-		UserPolicyList: inlineXML(inline), GroupList: list[string]{}, AttachedManagedPolicies: attachedXML(attached)}
+		UserPolicyList: inlineXML(inline), GroupList: list[string]{}, AttachedManagedPolicies: attachedXML(attached), Tags: tagsXML(tags)}
 	for _, g := range groups {
 		d.GroupList = append(d.GroupList, g.Name)
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
-	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
 // InitOptions are the inputs of `awsmfa lab init`.
@@ -166,7 +165,7 @@ func RunInit(o *InitOptions) error {
 	if err := scenario.CheckConfigDir(dir, o.Force); err != nil {
 		return failed(err)
 	}
-	if err := checkState(statePath, o.Force); err != nil {
+	if err := checkState(o.IO, statePath, o.Force); err != nil {
 		return failed(err)
 	}
 	if o.Force {
@@ -176,10 +175,7 @@ func RunInit(o *InitOptions) error {
 			}
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
-		return failed(err)
-	}
-	st, err := store.Open(statePath)
+	st, err := openStore(o.IO, statePath)
 	if err != nil {
 		return failed(err)
 	}
@@ -203,13 +199,13 @@ func RunInit(o *InitOptions) error {
 
 // checkState refuses a state file that already holds an account's entities
 // unless force is set.
-func checkState(path string, force bool) error {
+func checkState(ios *iostreams.IOStreams, path string, force bool) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	st, err := store.Open(path)
+	st, err := openStore(ios, path)
 	if err != nil {
 		if force {
 			return nil

@@ -26,10 +26,16 @@ func runInitCmd(t *testing.T, args ...string) (string, string, error) {
 
 func TestInitWritesStateAndConfig(t *testing.T) {
 	tmp := t.TempDir()
-	dir, state := filepath.Join(tmp, "aws"), filepath.Join(tmp, "lab.sqlite")
+	dir, state := filepath.Join(tmp, "aws"), filepath.Join(tmp, "state", "lab.sqlite")
 	out, _, err := runInitCmd(t, "--dir", dir, "--state", state, "--endpoint", "http://127.0.0.1:4999", "-o", "json")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The state holds every secret key and MFA seed.
+	for path, want := range map[string]os.FileMode{state: 0o600, filepath.Dir(state): 0o700} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v %v, want %04o", path, fi.Mode(), err, want)
+		}
 	}
 	var res initResult
 	if err := json.Unmarshal([]byte(out), &res); err != nil {

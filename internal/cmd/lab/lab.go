@@ -3,9 +3,12 @@
 package lab
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/internal/iostreams"
+	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
 // NewCmdLab returns `awsmfa lab`.
@@ -23,4 +26,18 @@ SDKs can try an MFA setup without an AWS account.`,
 	cmd.AddCommand(NewCmdTOTP(ios, nil))
 	cmd.AddCommand(NewCmdInit(ios, nil))
 	return cmd
+}
+
+// openStore opens the state file at path and tells ErrOut what opening
+// changed: the state is private (0600 files, 0700 new directories) and a
+// file others could read is tightened, with a warning.
+func openStore(ios *iostreams.IOStreams, path string) (*store.Store, error) {
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range st.Warnings() {
+		fmt.Fprintln(ios.ErrOut, "warning:", w)
+	}
+	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,6 +124,37 @@ func TestTOTP(t *testing.T) {
 				t.Fatalf("output %q, want %q", stdout.String(), tt.out)
 			}
 		})
+	}
+}
+
+// A state file others could read (an older awsmfa, a copy) is made 0600
+// by any lab command, which says so on stderr.
+func TestWideStateIsTightenedWithAWarning(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "lab.sqlite")
+	st, err := store.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateVirtualMFADevice("alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Chmod(state, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, stdout, stderr := iostreams.Test()
+	if err := RunTOTP(&TOTPOptions{IO: ios, Serial: "alice", State: state}); err != nil {
+		t.Fatal(err)
+	}
+	if len(stdout.String()) != 7 {
+		t.Errorf("stdout %q", stdout.String())
+	}
+	if want := "warning: " + state + " was readable by others (mode 0644); changed it to 0600"; !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	fi, err := os.Stat(state)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", fi.Mode(), err)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -95,7 +94,7 @@ func RunServe(o *ServeOptions) error {
 	if o.Ephemeral && o.State != "" {
 		return cmdutil.UsageError("--ephemeral and --state cannot be combined")
 	}
-	st, where, err := openState(o.State, o.Ephemeral)
+	st, where, err := openState(o.IO, o.State, o.Ephemeral)
 	if err != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}
@@ -140,7 +139,7 @@ func RunServe(o *ServeOptions) error {
 
 // openState opens the state file (creating its directory) or an in-memory
 // state.
-func openState(path string, ephemeral bool) (*store.Store, string, error) {
+func openState(ios *iostreams.IOStreams, path string, ephemeral bool) (*store.Store, string, error) {
 	if ephemeral {
 		st, err := store.OpenMemory()
 		return st, "in memory (--ephemeral)", err
@@ -152,9 +151,6 @@ func openState(path string, ephemeral bool) (*store.Store, string, error) {
 		}
 		path = p
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, "", err
-	}
-	st, err := store.Open(path)
+	st, err := openStore(ios, path)
 	return st, path, err
 }

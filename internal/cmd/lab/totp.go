@@ -11,7 +11,6 @@ import (
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 	"github.com/awsmfa/awsmfa/internal/lab"
-	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
 // TOTPOptions are the inputs of `awsmfa lab totp`.
@@ -68,7 +67,7 @@ func RunTOTP(o *TOTPOptions) error {
 		}
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}
-	st, err := store.Open(path)
+	st, err := openStore(o.IO, path)
 	if err != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}

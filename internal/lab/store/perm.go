@@ -48,6 +48,10 @@ func prepareStateFile(path string) ([]string, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
+	// Never change the mode of a file that is not a database.
+	if !created && fi.Size() > 0 && !isSQLite(f) {
+		return nil, fmt.Errorf("%s is not a lab state (not an SQLite database)", path)
+	}
 	var warnings []string
 	if w, err := tighten(path, fi.Mode(), f.Chmod); err != nil {
 		return nil, err
@@ -56,6 +60,16 @@ func prepareStateFile(path string) ([]string, error) {
 	}
 	more, err := tightenSidecars(path)
 	return append(warnings, more...), err
+}
+
+// sqliteHeader starts every SQLite database file
+// (https://www.sqlite.org/fileformat.html#the_database_header).
+const sqliteHeader = "SQLite format 3\x00"
+
+func isSQLite(f *os.File) bool {
+	b := make([]byte, len(sqliteHeader))
+	n, _ := f.ReadAt(b, 0)
+	return n == len(b) && string(b) == sqliteHeader
 }
 
 // openOrCreate opens path, creating it with mode 0600 when missing.

@@ -144,3 +144,20 @@ func TestStatePathThatIsADirectory(t *testing.T) {
 		t.Fatalf("Open(directory) = %v", err)
 	}
 }
+
+func TestAFileThatIsNotADatabaseIsLeftAlone(t *testing.T) {
+	wideUmask(t)
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("my notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "is not a lab state (not an SQLite database)") {
+		t.Fatalf("Open(text file) = %v", err)
+	}
+	if m := mode(t, path); m != 0o644 {
+		t.Errorf("mode of a foreign file changed to %04o", m)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "my notes\n" {
+		t.Errorf("foreign file changed: %q", b)
+	}
+}
