@@ -151,6 +151,9 @@ func TestAWSCLIStory(t *testing.T) {
 	if r := e.lastRecord(t, "ec2:DescribeRegions"); r.Decision != "allowed" || r.Credential != "long-term-keys" || !strings.Contains(r.Principal, "user/alice") {
 		t.Errorf("alice describe-regions record %+v", r)
 	}
+	if len(regions.Regions) != 17 {
+		t.Errorf("alice describe-regions: %d regions, want the 17 enabled by default", len(regions.Regions))
+	}
 	// Without --endpoint-url: the AWS_DATA_PATH rule set sends it to the lab.
 	var ident struct{ Arn, Account, UserId string }
 	r := a.run(nil, "--profile", "alice", "sts", "get-caller-identity")

@@ -60,10 +60,10 @@ func TestBoto3Story(t *testing.T) {
 		msg        string
 		result     string
 	}{
-		{"alice-keys-describe-regions", "", 0, "", `"regions": 0`},
+		{"alice-keys-describe-regions", "", 0, "", `"regions": 17`},
 		{"bob-keys-describe-regions", "UnauthorizedOperation", 403, "User: " + bob.ARN + " is not authorized to perform: ec2:DescribeRegions with an explicit deny", ""},
 		{"bob-get-session-token-mfa", "", 0, "", `"ASIA"`},
-		{"bob-session-describe-regions", "", 0, "", `"regions": 0`},
+		{"bob-session-describe-regions", "", 0, "", `"regions": 17`},
 		{"bob-session-caller", "", 0, "", `"arn": "` + bob.ARN + `"`},
 		{"bob-get-session-token-reused-code", "AccessDenied", 403, msgInvalidCode, ""},
 		{"bob-get-session-token-wrong-code", "AccessDenied", 403, msgInvalidCode, ""},
