@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -70,8 +71,7 @@ func (r *run) credentialSource(ctx context.Context) (*credcache.Credentials, err
 			o.AuthorizationToken = r.b.getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 			if f := r.b.getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); f != "" {
 				o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
-					data, err := os.ReadFile(f)
-					return strings.TrimSpace(string(data)), err
+					return readTokenFile(f)
 				})
 			}
 		})
@@ -112,4 +112,25 @@ func fromAWS(v aws.Credentials, kind string) *credcache.Credentials {
 		c.Expiration = v.Expires.UTC()
 	}
 	return c
+}
+
+// MaxTokenFile is the most read of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+// (a token is a line): reading stops one byte past it.
+const MaxTokenFile = 16 << 10
+
+// readTokenFile reads the container authorization token file, trimmed.
+func readTokenFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxTokenFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(data) > MaxTokenFile {
+		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is larger than the %s limit of a token file", path, formatBytes(MaxTokenFile))
+	}
+	return strings.TrimSpace(string(data)), nil
 }

@@ -71,9 +71,14 @@ type Broker struct {
 	// may prompt).
 	ProcessTimeout time.Duration
 
-	mu        sync.Mutex
-	keyLocks  map[string]chan struct{}
-	lifetimes map[string]time.Duration
+	mu       sync.Mutex
+	keyLocks map[string]chan struct{}
+	// cacheOff: the cache proved unusable (a directory that cannot be
+	// created or written, a keychain that fails); the broker goes on
+	// without it, having said so once.
+	cacheOff bool
+	// reported are the keys whose unusable entry was reported.
+	reported map[string]bool
 }
 
 // GetOptions tune one Get.
@@ -132,21 +137,22 @@ func (b *Broker) GetChain(ctx context.Context, ch *awsconfig.Chain, opt GetOptio
 	if err := CheckLoop(ch, b.getenv); err != nil {
 		return nil, err
 	}
-	r := &run{b: b, ch: ch, keys: KeysFor(ch), opt: opt}
+	r := &run{b: b, ch: ch, keys: KeysFor(ch), opt: opt, started: b.now()}
 	return r.creds(ctx, len(ch.Steps)-1, opt.MinRemaining, opt.ForceRefresh)
 }
 
 // Cached returns the chain's final credentials from the cache when they
-// have at least need left, without any lock, prompt or STS call; nil when
-// they are not cached, not enough, or the chain's credentials are not
-// cacheable.
+// have at least need left (see Usable), without any lock, prompt or STS
+// call; nil when they are not cached, not enough, unreadable, or the
+// chain's credentials are not cacheable. Problems are not reported here:
+// GetChain reports them.
 func (b *Broker) Cached(ch *awsconfig.Chain, need time.Duration) *credcache.Credentials {
 	key := KeysFor(ch).Final()
 	if key == "" || b.Cache == nil {
 		return nil
 	}
 	c, err := b.Cache.Get(key)
-	if err != nil || !b.usable(key, c, need) {
+	if err != nil || !Usable(c, b.now(), need) {
 		return nil
 	}
 	return c
@@ -158,6 +164,9 @@ type run struct {
 	ch   *awsconfig.Chain
 	keys Keys
 	opt  GetOptions
+	// started is when the Get began: a failure another process recorded
+	// after it is shared with this run (see sharedFailure).
+	started time.Time
 }
 
 // creds returns the credentials after step i (-1: the base, or the MFA
@@ -179,18 +188,15 @@ func (r *run) creds(ctx context.Context, i int, need time.Duration, force bool) 
 }
 
 // cached returns the entry key when usable, else computes it under the
-// key's lock: the entry is read again once the lock is held, and one that
-// another process refreshed meanwhile is used as is.
+// key's lock: the entry is read again once the lock is held, one that
+// another process refreshed meanwhile is used as is, and a failure that
+// process recorded while this run waited is returned as this run's own
+// (sharedFailure). A failure of compute is recorded for the runs waiting
+// behind this one (recordFailure) before the lock is released.
 func (r *run) cached(ctx context.Context, key string, need time.Duration, force bool, compute func(context.Context) (*credcache.Credentials, error)) (*credcache.Credentials, error) {
 	b := r.b
-	if b.Cache == nil {
-		return nil, &Error{Code: CodeCache, Profile: r.ch.Profile, Msg: "no credential cache is configured"}
-	}
-	before, err := r.lookup(key)
-	if err != nil {
-		return nil, err
-	}
-	if !force && b.usable(key, before, need) {
+	before := r.lookup(key)
+	if !force && Usable(before, b.now(), need) {
 		return before, nil
 	}
 	unlock, err := r.lock(ctx, key)
@@ -198,35 +204,28 @@ func (r *run) cached(ctx context.Context, key string, need time.Duration, force 
 		return nil, err
 	}
 	defer unlock()
-	after, err := r.lookup(key)
-	if err != nil {
-		return nil, err
-	}
+	after := r.lookup(key)
 	switch {
 	case after == nil:
-	case !force && b.usable(key, after, need):
+	case !force && Usable(after, b.now(), need):
 		return after, nil
-	case changed(before, after) && b.usable(key, after, min(need, SourceMargin)):
+	case changed(before, after) && Usable(after, b.now(), min(need, SourceMargin)):
 		// Refreshed by another process while we waited: as fresh as a
 		// refresh would make it.
 		return after, nil
 	}
-	c, err := compute(ctx)
-	if err != nil {
+	if err := r.sharedFailure(key); err != nil {
 		return nil, err
 	}
-	now := b.now()
-	if !c.Expiration.IsZero() {
-		b.mu.Lock()
-		if b.lifetimes == nil {
-			b.lifetimes = map[string]time.Duration{}
-		}
-		b.lifetimes[key] = c.Expiration.Sub(now)
-		b.mu.Unlock()
+	c, err := compute(ctx)
+	if err != nil {
+		r.recordFailure(ctx, key, err)
+		return nil, err
 	}
-	if err := b.Cache.Put(key, c); err != nil {
-		b.logf("warning: could not cache the credentials of profile %q (%v); the next request will need new ones", r.ch.Profile, err)
+	if c.Issued.IsZero() {
+		c.Issued = b.now().UTC()
 	}
+	r.store(key, c)
 	return c, nil
 }
 
@@ -237,41 +236,40 @@ func changed(before, after *credcache.Credentials) bool {
 	return before == nil || before.AccessKeyID != after.AccessKeyID || !before.Expiration.Equal(after.Expiration)
 }
 
-func (r *run) lookup(key string) (*credcache.Credentials, error) {
-	c, err := r.b.Cache.Get(key)
-	if errors.Is(err, credcache.ErrUnreadable) {
-		r.b.logf("warning: ignoring a cached entry of profile %q: %v", r.ch.Profile, err)
-		return nil, nil
+// MarginFraction caps the refresh margin of short sessions: credentials
+// whose whole lifetime is shorter than twice the margin a consumer asks
+// for are used until half of their lifetime is left (a 15-minute role
+// session is served from the cache for 7.5 minutes) instead of being
+// refreshed on every call.
+const MarginFraction = 2
+
+// Margin is the validity credentials of the given lifetime must have left
+// to be used by a consumer that needs need: need, capped at
+// lifetime/MarginFraction when the lifetime is known.
+func Margin(need, lifetime time.Duration) time.Duration {
+	if lifetime > 0 && need > lifetime/MarginFraction {
+		return lifetime / MarginFraction
 	}
-	if err != nil {
-		return nil, &Error{Code: CodeCache, Profile: r.ch.Profile, Msg: "cannot read the credential cache: " + err.Error(), Err: err}
-	}
-	return c, nil
+	return need
 }
 
-// usable reports whether c has at least need left. When this process has
-// seen the key's credentials issued for less than need (a role session
-// shorter than the consumer's margin), half of that lifetime is enough, so
-// that short-lived credentials are not refreshed on every call.
-func (b *Broker) usable(key string, c *credcache.Credentials, need time.Duration) bool {
+// Usable reports whether c has at least Margin(need, its lifetime) left at
+// now; credentials without an expiration always are.
+func Usable(c *credcache.Credentials, now time.Time, need time.Duration) bool {
 	if c == nil || c.AccessKeyID == "" {
 		return false
 	}
 	if c.Expiration.IsZero() {
 		return true
 	}
-	b.mu.Lock()
-	lt, ok := b.lifetimes[key]
-	b.mu.Unlock()
-	if ok && need > lt/2 {
-		need = lt / 2
-	}
-	rem := c.Expiration.Sub(b.now())
-	return rem > 0 && rem >= need
+	rem := c.Expiration.Sub(now)
+	return rem > 0 && rem >= Margin(need, c.Lifetime())
 }
 
 // lock takes the key's in-process lock, then the cache's cross-process
-// lock.
+// lock. When the cache cannot lock at all (its directory cannot be
+// created), the broker goes on without the cache (see degrade), holding
+// the in-process lock only.
 func (r *run) lock(ctx context.Context, key string) (func(), error) {
 	b := r.b
 	b.mu.Lock()
@@ -291,13 +289,17 @@ func (r *run) lock(ctx context.Context, key string) (func(), error) {
 	case <-lctx.Done():
 		return nil, r.lockError(lctx.Err())
 	}
+	if b.cacheDisabled() {
+		return func() { <-sem }, nil
+	}
 	unlock, err := b.Cache.Lock(lctx, key)
 	if err != nil {
-		<-sem
 		if lctx.Err() != nil {
+			<-sem
 			return nil, r.lockError(lctx.Err())
 		}
-		return nil, &Error{Code: CodeCache, Profile: r.ch.Profile, Msg: "cannot lock the credential cache: " + err.Error(), Err: err}
+		b.degrade(err)
+		return func() { <-sem }, nil
 	}
 	return func() {
 		unlock()

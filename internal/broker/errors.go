@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aws/smithy-go"
 
@@ -50,6 +51,11 @@ type Error struct {
 	Msg  string
 	Hint string
 	Err  error
+
+	// failedAt and failedPID identify the attempt once it is recorded for
+	// the runs waiting behind it (see recordFailure).
+	failedAt  time.Time
+	failedPID int
 }
 
 func (e *Error) Error() string {

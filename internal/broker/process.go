@@ -85,8 +85,14 @@ func ParseProcessOutput(data []byte, now time.Time) (*credcache.Credentials, err
 // `awsmfa credential-process` for one of them is a loop.
 const EnvProfileStack = "AWSMFA_PROFILE_STACK"
 
-// maxProcessOutput bounds what is read from a credential_process.
-const maxProcessOutput = 1 << 20
+// MaxProcessOutput is the most a credential_process may print: reading
+// stops one byte past it and the process is stopped (an endless stream is
+// an error at once, not a wait for the timeout).
+const MaxProcessOutput = 1 << 20
+
+// processWaitDelay bounds the wait for a credential_process's output pipes
+// once it has ended or been stopped (a grandchild may hold them open).
+const processWaitDelay = time.Second
 
 // runProcess runs the base's credential_process and parses its answer.
 func (r *run) runProcess(ctx context.Context) (*credcache.Credentials, error) {
@@ -100,8 +106,12 @@ func (r *run) runProcess(ctx context.Context) (*credcache.Credentials, error) {
 	if timeout <= 0 {
 		timeout = defaultProcessTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errProcessTimeout)
 	defer cancel()
+	// The process is killed when ctx ends: the timeout, the caller's
+	// cancellation, or too much output (stop).
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
 		cmd = exec.CommandContext(ctx, "cmd.exe", "/C", cmdline)
@@ -120,21 +130,23 @@ func (r *run) runProcess(ctx context.Context) (*credcache.Credentials, error) {
 	if b.Stderr != nil {
 		cmd.Stderr = b.Stderr
 	}
-	var stdout limitedBuffer
-	stdout.max = maxProcessOutput
-	cmd.Stdout = &stdout
+	cmd.WaitDelay = processWaitDelay
+	stdout := &limitedBuffer{max: MaxProcessOutput, onOverflow: func() { stop(errProcessOverflow) }}
+	cmd.Stdout = stdout
 	err := cmd.Run()
-	switch {
-	case ctx.Err() == context.DeadlineExceeded:
-		return nil, fail(fmt.Sprintf("did not finish within %s", timeout), ctx.Err())
+	switch cause := context.Cause(ctx); {
+	case cause == errProcessOverflow:
+		return nil, fail(fmt.Sprintf("printed more than the %s limit of credential_process output, so it was stopped", formatBytes(MaxProcessOutput)), nil)
+	case cause == errProcessTimeout:
+		return nil, fail(fmt.Sprintf("did not finish within %s", timeout), context.DeadlineExceeded)
+	case ctx.Err() != nil:
+		return nil, fail("was cancelled", ctx.Err())
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return nil, fail(fmt.Sprintf("failed (%v)", ee.ProcessState), err)
 		}
 		return nil, fail("could not be run: "+err.Error(), err)
-	case stdout.overflow:
-		return nil, fail(fmt.Sprintf("printed more than %d bytes", maxProcessOutput), nil)
 	}
 	c, err := ParseProcessOutput(stdout.Bytes(), b.now())
 	if err != nil {
@@ -146,18 +158,48 @@ func (r *run) runProcess(ctx context.Context) (*credcache.Credentials, error) {
 	return c, nil
 }
 
+var (
+	errProcessTimeout  = errors.New("credential_process timed out")
+	errProcessOverflow = errors.New("credential_process printed too much")
+)
+
+// limitedBuffer keeps up to max bytes; past them it calls onOverflow once
+// and discards the rest. The buffer is a named field, not embedded: an
+// embedded bytes.Buffer would lend its ReadFrom to io.Copy, which would
+// then read everything, bypassing Write and the limit.
 type limitedBuffer struct {
-	bytes.Buffer
-	max      int
-	overflow bool
+	buf        bytes.Buffer
+	max        int
+	overflow   bool
+	onOverflow func()
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if l.Len()+len(p) > l.max {
-		l.overflow = true
+	if l.overflow {
 		return len(p), nil
 	}
-	return l.Buffer.Write(p)
+	if l.buf.Len()+len(p) > l.max {
+		l.overflow = true
+		if l.onOverflow != nil {
+			l.onOverflow()
+		}
+		return len(p), nil
+	}
+	return l.buf.Write(p)
+}
+
+// Bytes returns what was kept.
+func (l *limitedBuffer) Bytes() []byte { return l.buf.Bytes() }
+
+// formatBytes prints a size limit: "1 MiB", "64 KiB", "100 bytes".
+func formatBytes(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 var _ io.Writer = (*limitedBuffer)(nil)

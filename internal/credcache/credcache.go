@@ -47,6 +47,20 @@ type Credentials struct {
 	MFAAuthTime     time.Time `json:"MFAAuthTime,omitzero"`
 	Kind            string    `json:"Kind,omitempty"` // KindSessionToken | KindAssumeRole | KindStatic
 	SourceKey       string    `json:"SourceKey,omitempty"`
+	// Issued is when awsmfa obtained the credentials (zero when unknown,
+	// e.g. in entries written before it was recorded). With Expiration it
+	// gives their lifetime, which the broker uses to cap its refresh
+	// margin for sessions shorter than that margin.
+	Issued time.Time `json:"Issued,omitzero"`
+}
+
+// Lifetime is how long the credentials were valid when issued; 0 when
+// unknown or when they do not expire.
+func (c *Credentials) Lifetime() time.Duration {
+	if c == nil || c.Issued.IsZero() || c.Expiration.IsZero() || !c.Expiration.After(c.Issued) {
+		return 0
+	}
+	return c.Expiration.Sub(c.Issued)
 }
 
 // Remaining is the time left before the credentials expire at now (negative
@@ -117,12 +131,14 @@ type Entry struct {
 // provides a cross-process lock per key.
 type Cache interface {
 	// Get returns the credentials stored under key; (nil, nil) when there
-	// are none. A corrupted, truncated or foreign-version entry also reads
-	// as (nil, nil) and is replaced by the next Put. An entry that exists
-	// but cannot be read with the configured passphrase (wrong passphrase,
-	// or encrypted while no passphrase is set) gives (nil, err) with
-	// errors.Is(err, ErrUnreadable): callers should warn and proceed as on
-	// a miss (a later Put overwrites the entry).
+	// are none. An entry that exists but cannot be read with the
+	// configured passphrase (wrong passphrase, or encrypted while no
+	// passphrase is set) gives (nil, err) with errors.Is(err,
+	// ErrUnreadable); a corrupted, truncated, oversized or foreign-version
+	// entry gives (nil, err) with errors.Is(err, ErrCorrupt). Both errors
+	// name the entry and say why, never its content: callers should say
+	// so once and proceed as on a miss (the next Put replaces the entry).
+	// Other errors mean the cache itself cannot be read.
 	Get(key string) (*Credentials, error)
 	// Put stores c under key, replacing any previous entry atomically.
 	Put(key string, c *Credentials) error
@@ -157,6 +173,10 @@ type Options struct {
 // ErrUnreadable marks an existing entry that cannot be decrypted (see
 // Cache.Get).
 var ErrUnreadable = errors.New("cache entry cannot be read")
+
+// ErrCorrupt marks an existing entry that is not a valid entry for its
+// key (see Cache.Get).
+var ErrCorrupt = errors.New("cache entry is not valid")
 
 // DefaultDir returns os.UserCacheDir()/awsmfa.
 func DefaultDir() (string, error) {

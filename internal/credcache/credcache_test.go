@@ -219,8 +219,9 @@ func TestGetAbsent(t *testing.T) {
 	}
 }
 
-// TestCorruptedEntries: every damaged entry reads as absent (no error, no
-// panic) and the next Put replaces it.
+// TestCorruptedEntries: every damaged entry is reported (an ErrCorrupt
+// error naming the file and what is wrong, no panic, no content) and the
+// next Put replaces it.
 func TestCorruptedEntries(t *testing.T) {
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	good, err := encodeEntry("k", sampleCreds(exp), "", nil)
@@ -235,24 +236,28 @@ func TestCorruptedEntries(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
+		want string
 	}{
-		{"empty", nil},
-		{"truncated", good[:len(good)/2]},
-		{"one byte short", good[:len(good)-2]},
-		{"garbage", []byte("\x00\xff\xfe not json")},
-		{"json null", []byte("null")},
-		{"json array", []byte("[1,2,3]")},
-		{"wrong types", []byte(`{"version":"1","key":5}`)},
-		{"foreign version", bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 2`), 1)},
-		{"version 0", bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 0`), 1)},
-		{"another key", other},
-		{"no secret", bytes.Replace(good, []byte(`"SecretAccessKey": "`+testSecret+`"`), []byte(`"SecretAccessKey": ""`), 1)},
-		{"no credentials", []byte(`{"version":1,"key":"k"}`)},
-		{"trailing data", append(append([]byte{}, good...), []byte(`{"version":1}`)...)},
-		{"both sealed and plain", bytes.Replace(sealedGood, []byte(`"sealed"`), []byte(`"credentials":{"AccessKeyId":"A","SecretAccessKey":"B"},"sealed"`), 1)},
-		{"sealed with other params", bytes.Replace(sealedGood, []byte(`"n": 32768`), []byte(`"n": 1073741824`), 1)},
-		{"sealed short salt", []byte(`{"version":1,"key":"k","sealed":{"kdf":"scrypt","n":32768,"r":8,"p":1,"salt":"AAAA","nonce":"AAAA","box":"AAAA"}}`)},
-		{"huge", append([]byte(`{"version":1,"key":"k","x":"`), bytes.Repeat([]byte("a"), maxEntrySize+10)...)},
+		{"empty", nil, reasonEmpty},
+		{"truncated", good[:len(good)/2], reasonNotJSON},
+		{"one byte short", good[:len(good)-2], reasonNotJSON},
+		{"garbage", []byte("\x00\xff\xfe not json"), reasonNotJSON},
+		{"json null", []byte("null"), reasonNotJSON},
+		{"json array", []byte("[1,2,3]"), reasonNotJSON},
+		{"wrong types", []byte(`{"version":"1","key":5}`), reasonNotJSON},
+		{"foreign version", bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 2`), 1), "entry version 2, this one reads 1"},
+		{"version 0", bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 0`), 1), reasonNotJSON},
+		{"another key", other, reasonOtherKey},
+		{"no secret", bytes.Replace(good, []byte(`"SecretAccessKey": "`+testSecret+`"`), []byte(`"SecretAccessKey": ""`), 1), reasonNoKeys},
+		{"no credentials", []byte(`{"version":1,"key":"k"}`), reasonNoKeys},
+		{"trailing data", append(append([]byte{}, good...), []byte(`{"version":1}`)...), reasonTrailing},
+		{"both sealed and plain", bytes.Replace(sealedGood, []byte(`"sealed"`), []byte(`"credentials":{"AccessKeyId":"A","SecretAccessKey":"B"},"sealed"`), 1), reasonBoth},
+		{"sealed with other params", bytes.Replace(sealedGood, []byte(`"n": 32768`), []byte(`"n": 1073741824`), 1), reasonSealedParams},
+		{"sealed short salt", []byte(`{"version":1,"key":"k","sealed":{"kdf":"scrypt","n":32768,"r":8,"p":1,"salt":"AAAA","nonce":"AAAA","box":"AAAA"}}`), reasonSealedParams},
+		{"huge", append([]byte(`{"version":1,"key":"k","x":"`), bytes.Repeat([]byte("a"), maxEntrySize+10)...), "larger than the 1 MiB limit"},
+		{"10 MB", bytes.Repeat([]byte(" "), 10<<20), "larger than the 1 MiB limit"},
+		{"1M-deep nesting", append(bytes.Repeat([]byte("["), 1_000_000), bytes.Repeat([]byte("]"), 1_000_000)...), "larger than the 1 MiB limit"},
+		{"nesting deep within the limit", bytes.Repeat([]byte("["), 1_000_000), reasonNotJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,10 +266,20 @@ func TestCorruptedEntries(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := openFile(t, dir, "")
+			start := time.Now()
 			got, err := c.Get("k")
-			if got != nil || err != nil {
-				t.Fatalf("Get = %v, %v; want nil, nil", got, err)
+			if got != nil || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Get = %v, %v; want nil and ErrCorrupt", got, err)
 			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("Get took %v", took)
+			}
+			for _, w := range []string{filepath.Join(dir, "k.json"), tt.want, "replace it"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			noSecret(t, "error", err.Error())
 			list, err := c.List()
 			if err != nil || len(list) != 0 {
 				t.Errorf("List = %v, %v; want empty", list, err)
@@ -628,9 +643,9 @@ func TestKeyringBackend(t *testing.T) {
 	if it.Label == "" || !bytes.Contains(it.Data, []byte(`"version": 1`)) {
 		t.Errorf("item = label %q", it.Label)
 	}
-	// Corrupted item data reads as absent and is skipped by List.
+	// Corrupted item data is reported and skipped by List.
 	kr.Set(keyring.Item{Key: "awsmfa:b", Data: []byte("{garbage")})
-	if got, err := c.Get("b"); got != nil || err != nil {
+	if got, err := c.Get("b"); got != nil || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `"b" in the OS keychain`) {
 		t.Errorf("corrupted item: %v, %v", got, err)
 	}
 	list, err := c.List()

@@ -38,11 +38,14 @@
 //
 //	{"version": 1, "key": KEY, "credentials": {"AccessKeyId": ..., "SecretAccessKey": ...,
 //	 "SessionToken": ..., "Expiration": RFC 3339, "AccountId", "PrincipalArn", "MFA",
-//	 "MFAAuthTime", "Kind", "SourceKey"}}
+//	 "MFAAuthTime", "Kind", "SourceKey", "Issued": RFC 3339}}
 //
-// A file that does not parse, is truncated, has another version, holds
-// another key or lacks the access key or secret is treated as absent
-// (Get returns nil, nil) and the next Put replaces it.
+// An entry is read up to 1 MiB (reading stops one byte past it). A file
+// that is larger, empty, does not parse, is truncated, has another version,
+// holds another key or lacks the access key or secret is not used: Get
+// returns an error matching ErrCorrupt that names the file and says which
+// of these it is (never showing its content), and the next Put replaces
+// it. Callers report it once and go on as on a miss.
 //
 // # Encryption (opt-in)
 //
@@ -67,6 +70,15 @@
 // retried every 20 ms while another process holds it, until ctx ends.
 // Waiters inside one process queue without polling. The lock is released
 // by the returned function or when the process exits (even by kill -9).
+//
+// # Failure records
+//
+// The caches Open returns also implement FailureLog: the process holding a
+// key's lock can record why its attempt failed (the error's code and
+// words, when and by which process; no secret) in
+// Dir/locks/NAME.failed before it releases the lock, and the processes
+// that were waiting read it once they hold the lock. The broker decides
+// which failures are shared and with whom.
 //
 // # Secrets
 //

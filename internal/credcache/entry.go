@@ -127,57 +127,88 @@ func encodeEntry(key string, c *Credentials, passphrase string, kd *keyDeriver) 
 	return json.MarshalIndent(envelope{Version: entryVersion, Key: key, Sealed: s}, "", "  ")
 }
 
+// Reasons an entry is invalid (decodeEntry). They describe the entry's
+// shape, never its content.
+const (
+	reasonTooLarge     = "it is larger than the 1 MiB limit of a cache entry"
+	reasonEmpty        = "it is empty"
+	reasonNotJSON      = "it is not a JSON cache entry (truncated, or not written by awsmfa)"
+	reasonTrailing     = "it has data after the entry"
+	reasonVersion      = "it was written by another version of awsmfa (entry version %d, this one reads %d)"
+	reasonOtherKey     = "it holds the entry of another key"
+	reasonSealedParams = "its encryption parameters are not those awsmfa uses"
+	reasonSealedInner  = "its decrypted content is not a valid entry"
+	reasonNoKeys       = "it has no access key or secret key"
+	reasonBoth         = "it is both encrypted and plain"
+)
+
 // decodeEntry parses a stored entry expected to hold key. It never panics:
-// anything malformed is entryInvalid; an entry that needs a passphrase we
-// do not have (or a different one) is entryLocked, with a reason.
+// anything malformed is entryInvalid, an entry that needs a passphrase we
+// do not have (or a different one) is entryLocked, each with a reason that
+// names no byte of the content.
 func decodeEntry(data []byte, key, passphrase string, kd *keyDeriver) (*Credentials, decodeStatus, string) {
 	if len(data) > maxEntrySize {
-		return nil, entryInvalid, ""
+		return nil, entryInvalid, reasonTooLarge
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, entryInvalid, reasonEmpty
 	}
 	var env envelope
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&env); err != nil {
-		return nil, entryInvalid, ""
+		return nil, entryInvalid, reasonNotJSON
 	}
 	if dec.More() {
-		return nil, entryInvalid, ""
+		return nil, entryInvalid, reasonTrailing
 	}
-	if env.Version != entryVersion || env.Key != key {
-		return nil, entryInvalid, ""
+	if env.Version == 0 {
+		return nil, entryInvalid, reasonNotJSON
+	}
+	if env.Version != entryVersion {
+		return nil, entryInvalid, fmt.Sprintf(reasonVersion, env.Version, entryVersion)
+	}
+	if env.Key != key {
+		return nil, entryInvalid, reasonOtherKey
 	}
 	switch {
 	case env.Sealed != nil && env.Credentials == nil:
-		s := env.Sealed
-		if s.KDF != scryptKDF || s.N != scryptN || s.R != scryptR || s.P != scryptP ||
-			len(s.Salt) != saltLen || len(s.Nonce) != nonceLen || len(s.Box) < secretbox.Overhead {
-			return nil, entryInvalid, ""
-		}
-		if passphrase == "" {
-			return nil, entryLocked, "it is encrypted and " + PassphraseEnv + " is not set"
-		}
-		k, err := kd.derive(passphrase, s.Salt)
-		if err != nil {
-			return nil, entryInvalid, ""
-		}
-		var nonce [nonceLen]byte
-		copy(nonce[:], s.Nonce)
-		payload, ok := secretbox.Open(nil, s.Box, &nonce, k)
-		if !ok {
-			return nil, entryLocked, "it cannot be decrypted: wrong " + PassphraseEnv + "?"
-		}
-		defer clear(payload)
-		var inner envelope
-		if err := json.Unmarshal(payload, &inner); err != nil || inner.Version != entryVersion || inner.Key != key || inner.Sealed != nil {
-			return nil, entryInvalid, ""
-		}
-		if !validCredentials(inner.Credentials) {
-			return nil, entryInvalid, ""
-		}
-		return inner.Credentials, entryOK, ""
+		return openSealed(env.Sealed, key, passphrase, kd)
 	case env.Sealed == nil && validCredentials(env.Credentials):
 		return env.Credentials, entryOK, ""
+	case env.Sealed != nil:
+		return nil, entryInvalid, reasonBoth
 	}
-	return nil, entryInvalid, ""
+	return nil, entryInvalid, reasonNoKeys
+}
+
+// openSealed decrypts a sealed entry's payload.
+func openSealed(s *sealed, key, passphrase string, kd *keyDeriver) (*Credentials, decodeStatus, string) {
+	if s.KDF != scryptKDF || s.N != scryptN || s.R != scryptR || s.P != scryptP ||
+		len(s.Salt) != saltLen || len(s.Nonce) != nonceLen || len(s.Box) < secretbox.Overhead {
+		return nil, entryInvalid, reasonSealedParams
+	}
+	if passphrase == "" {
+		return nil, entryLocked, "it is encrypted and " + PassphraseEnv + " is not set"
+	}
+	k, err := kd.derive(passphrase, s.Salt)
+	if err != nil {
+		return nil, entryInvalid, reasonSealedParams
+	}
+	var nonce [nonceLen]byte
+	copy(nonce[:], s.Nonce)
+	payload, ok := secretbox.Open(nil, s.Box, &nonce, k)
+	if !ok {
+		return nil, entryLocked, "it cannot be decrypted: wrong " + PassphraseEnv + "?"
+	}
+	defer clear(payload)
+	var inner envelope
+	if err := json.Unmarshal(payload, &inner); err != nil || inner.Version != entryVersion || inner.Key != key || inner.Sealed != nil {
+		return nil, entryInvalid, reasonSealedInner
+	}
+	if !validCredentials(inner.Credentials) {
+		return nil, entryInvalid, reasonNoKeys
+	}
+	return inner.Credentials, entryOK, ""
 }
 
 func validCredentials(c *Credentials) bool {
@@ -195,6 +226,19 @@ func (e *unreadableError) Error() string {
 }
 
 func (e *unreadableError) Unwrap() error { return ErrUnreadable }
+
+// corruptError is the error of Get for an entryInvalid entry: what names
+// the entry (its file, or its key in the OS keychain), reason says what is
+// wrong with it, never showing its content.
+type corruptError struct {
+	what, reason string
+}
+
+func (e *corruptError) Error() string {
+	return fmt.Sprintf("credential cache entry %s is not usable: %s (awsmfa will get new credentials and replace it)", e.what, e.reason)
+}
+
+func (e *corruptError) Unwrap() error { return ErrCorrupt }
 
 // fileName maps a key to a file name (without extension) that is safe on
 // every OS and file system, and distinct for distinct keys even on

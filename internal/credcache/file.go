@@ -73,7 +73,7 @@ func (c *fileCache) Get(key string) (*Credentials, error) {
 	case entryLocked:
 		return nil, &unreadableError{key: key, reason: reason}
 	}
-	return nil, nil
+	return nil, &corruptError{what: p, reason: reason}
 }
 
 func (c *fileCache) Put(key string, creds *Credentials) error {

@@ -86,7 +86,7 @@ func (c *keyringCache) Get(key string) (*Credentials, error) {
 	case entryLocked:
 		return nil, &unreadableError{key: key, reason: reason}
 	}
-	return nil, nil
+	return nil, &corruptError{what: fmt.Sprintf("%q in the OS keychain", key), reason: reason}
 }
 
 func (c *keyringCache) Put(key string, creds *Credentials) error {

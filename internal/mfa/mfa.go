@@ -39,9 +39,11 @@ type Options struct {
 	// refuses a code it has seen).
 	Token string
 	// Process is the mfa_process command line, run with /bin/sh -c (cmd /c
-	// on Windows); its standard output, trimmed, is the code. Its standard
-	// error goes to Stderr; the environment adds AWSMFA_MFA_SERIAL and
-	// AWSMFA_MFA_PROFILE.
+	// on Windows); its standard output, trimmed, is the code (at most 4096
+	// bytes: past them the process is stopped and that is an error). Its
+	// standard error goes to ProcessTTY or Stderr; the environment adds
+	// AWSMFA_MFA_SERIAL and AWSMFA_MFA_PROFILE. Its failures are
+	// *ProcessError values.
 	Process string
 	// ProcessTimeout bounds the process (default DefaultProcessTimeout).
 	ProcessTimeout time.Duration
@@ -52,8 +54,15 @@ type Options struct {
 	// Desktop allows a desktop dialog (zenity, kdialog, osascript) when no
 	// terminal can be used.
 	Desktop bool
-	// Stderr receives mfa_process's standard error; nil discards it.
+	// Stderr receives mfa_process's standard error when ProcessTTY is not
+	// used; nil discards it.
 	Stderr io.Writer
+	// ProcessTTY is the terminal mfa_process's standard error goes to
+	// (DefaultTTY), so that its prompts ("touch your security key") are
+	// seen even when awsmfa's standard error is captured, as the AWS CLI
+	// captures a credential_process's; when it cannot be opened (no
+	// controlling terminal) or is "", Stderr is used.
+	ProcessTTY string
 	// LookPath finds the desktop dialog programs (default exec.LookPath).
 	LookPath func(string) (string, error)
 }
@@ -117,7 +126,7 @@ func (c *chain) Code(ctx context.Context, req Request) (string, error) {
 		return code, nil
 	}
 	if c.o.Process != "" {
-		return runProcess(ctx, c.o.Process, c.o.ProcessTimeout, req, c.o.Stderr)
+		return runProcess(ctx, c.o.Process, c.o.ProcessTimeout, req, c.o.Stderr, c.o.ProcessTTY)
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err

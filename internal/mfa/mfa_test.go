@@ -61,6 +61,9 @@ func TestProcess(t *testing.T) {
 		{name: "missing command", cmd: "awsmfa-no-such-command-xyz", wantErr: []string{"exit status 127", "not found"}},
 		{name: "slow", cmd: "sleep 10; printf 123456", timeout: 200 * time.Millisecond, wantErr: []string{"did not print a code within 200ms"}, maxTime: 3 * time.Second},
 		{name: "slow grandchild holding the pipe", cmd: "(sleep 10; echo x) & sleep 10", timeout: 200 * time.Millisecond, wantErr: []string{"within 200ms"}, maxTime: 4 * time.Second},
+		{name: "endless output", cmd: "yes 123456", wantErr: []string{"printed more than the 4096-byte limit", `"yes" ...`}, maxTime: 3 * time.Second},
+		{name: "10 MB on one line", cmd: "head -c 10485760 /dev/zero | tr '\\000' 1", wantErr: []string{"4096-byte limit"}, maxTime: 3 * time.Second},
+		{name: "endless output from a grandchild", cmd: "(yes 1) | cat", wantErr: []string{"4096-byte limit"}, maxTime: 3 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +92,10 @@ func TestProcess(t *testing.T) {
 						t.Errorf("error %q shows %q", err, w)
 					}
 				}
+			}
+			var pe *ProcessError
+			if err != nil && !errors.As(err, &pe) {
+				t.Errorf("error %T is not a *ProcessError", err)
 			}
 			if tt.stderrHas != "" && stderr.String() != tt.stderrHas {
 				t.Errorf("stderr = %q, want %q", stderr.String(), tt.stderrHas)

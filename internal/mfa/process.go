@@ -13,15 +13,46 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/term"
 )
 
-// maxProcessOutput caps what is kept of mfa_process's output.
+// maxProcessOutput is the most mfa_process may print on standard output
+// (a code is 6 digits): reading stops one byte past it and the process is
+// stopped. Of its standard error, that much is kept for error messages.
 const maxProcessOutput = 4096
 
-// runProcess runs the mfa_process command and returns its code.
-func runProcess(ctx context.Context, command string, timeout time.Duration, req Request, stderr io.Writer) (string, error) {
+// processWaitDelay bounds the wait for mfa_process's output pipes once it
+// has ended or been stopped: a grandchild keeping them open must not hold
+// awsmfa.
+const processWaitDelay = 250 * time.Millisecond
+
+// ProcessError is a failure of mfa_process itself: it could not be run,
+// failed, did not answer in time, or printed no usable code. The broker
+// shares such failures with the processes waiting for the same MFA
+// session (the same mfa_process would fail for them too). Cancellation is
+// not a ProcessError.
+type ProcessError struct {
+	Msg string
+	Err error
+}
+
+func (e *ProcessError) Error() string { return e.Msg }
+
+func (e *ProcessError) Unwrap() error { return e.Err }
+
+// runProcess runs the mfa_process command and returns its code. Its
+// standard error goes to the terminal ttyPath when one can be opened
+// there (so that "touch your security key" is seen even when awsmfa's own
+// standard error is captured, as the AWS CLI captures a
+// credential_process's), else to stderr.
+func runProcess(ctx context.Context, command string, timeout time.Duration, req Request, stderr io.Writer, ttyPath string) (string, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errProcessTimeout)
 	defer cancel()
+	// The process is killed when ctx ends: the timeout, the caller's
+	// cancellation, or too much output (stop).
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
 		cmd = exec.CommandContext(ctx, "cmd", "/c", command)
@@ -29,33 +60,55 @@ func runProcess(ctx context.Context, command string, timeout time.Duration, req 
 		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	}
 	cmd.Env = append(os.Environ(), "AWSMFA_MFA_SERIAL="+req.Serial, "AWSMFA_MFA_PROFILE="+req.Profile)
-	// A grandchild keeping the pipes open must not hold us past the
-	// deadline.
-	cmd.WaitDelay = 250 * time.Millisecond
-	var out capWriter
+	cmd.WaitDelay = processWaitDelay
+	out := &capWriter{onOverflow: func() { stop(errTooMuchOutput) }}
 	errCap := &capWriter{}
-	cmd.Stdout = &out
+	cmd.Stdout = out
+	if t := openProcessTTY(ttyPath); t != nil {
+		defer t.Close()
+		stderr = t.out
+	}
 	cmd.Stderr = io.MultiWriter(errCap, lockedWriter(stderr))
 	err := cmd.Run()
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		if context.Cause(ctx) == errProcessTimeout {
-			return "", fmt.Errorf("mfa_process did not print a code within %s: %s", timeout, quoteCommand(command))
-		}
-		return "", fmt.Errorf("mfa_process %s: %w", quoteCommand(command), ctxErr)
-	}
-	if err != nil {
+	switch cause := context.Cause(ctx); {
+	case cause == errTooMuchOutput:
+		return "", &ProcessError{Msg: fmt.Sprintf("mfa_process printed more than the %d-byte limit of its output (an MFA code is 6 digits), so it was stopped: %s", maxProcessOutput, quoteCommand(command))}
+	case cause == errProcessTimeout:
+		return "", &ProcessError{Msg: fmt.Sprintf("mfa_process did not print a code within %s: %s", timeout, quoteCommand(command))}
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("mfa_process %s: %w", quoteCommand(command), ctx.Err())
+	case err != nil:
 		msg := fmt.Sprintf("mfa_process failed (%s): %s", exitDescription(err), quoteCommand(command))
 		if line := firstLine(errCap.String()); line != "" {
 			msg += ": " + line
 		}
-		return "", errors.New(msg)
+		return "", &ProcessError{Msg: msg, Err: err}
 	}
 	code, verr := normalize(out.String())
 	if verr != nil {
-		return "", fmt.Errorf("mfa_process did not print an MFA code (%w): %s", verr, quoteCommand(command))
+		return "", &ProcessError{Msg: fmt.Sprintf("mfa_process did not print an MFA code (%v): %s", verr, quoteCommand(command)), Err: verr}
 	}
 	return code, nil
 }
+
+// openProcessTTY opens the terminal for mfa_process's standard error; nil
+// when there is none (no path, no controlling terminal, not a terminal).
+func openProcessTTY(path string) *ttyFile {
+	if path == "" {
+		return nil
+	}
+	t, err := openTTY(path)
+	if err != nil {
+		return nil
+	}
+	if !term.IsTerminal(t.fd) {
+		t.Close()
+		return nil
+	}
+	return t
+}
+
+var errTooMuchOutput = errors.New("mfa_process printed too much")
 
 var errProcessTimeout = errors.New("mfa_process timed out")
 
@@ -105,20 +158,27 @@ func firstLine(s string) string {
 	return ""
 }
 
-// capWriter keeps the first maxProcessOutput bytes written.
+// capWriter keeps the first maxProcessOutput bytes written; past them,
+// onOverflow (when set) is called once.
 type capWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu         sync.Mutex
+	buf        bytes.Buffer
+	onOverflow func()
+	overflowed bool
 }
 
 func (w *capWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if room := maxProcessOutput - w.buf.Len(); room > 0 {
-		if len(p) > room {
-			w.buf.Write(p[:room])
-		} else {
-			w.buf.Write(p)
+	room := maxProcessOutput - w.buf.Len()
+	switch {
+	case len(p) <= room:
+		w.buf.Write(p)
+	default:
+		w.buf.Write(p[:max(room, 0)])
+		if !w.overflowed && w.onOverflow != nil {
+			w.overflowed = true
+			w.onOverflow()
 		}
 	}
 	return len(p), nil

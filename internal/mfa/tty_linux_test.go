@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -314,4 +315,34 @@ func TestTTYInterrupt(t *testing.T) {
 		t.Error("echo left off after SIGINT")
 	}
 	p.master.Write([]byte("\n"))
+}
+
+// TestProcessStderrToTerminal: mfa_process's standard error ("touch your
+// security key") goes to the terminal when there is one, not to awsmfa's
+// standard error (which the AWS CLI captures under credential_process);
+// without a terminal it goes to standard error. Its first line still
+// explains a failure.
+func TestProcessStderrToTerminal(t *testing.T) {
+	p := openPTY(t)
+	var stderr bytes.Buffer
+	s := New(Options{Process: "echo 'Touch your security key' >&2; printf 123456", ProcessTTY: p.slavePath, Stderr: &stderr, LookPath: noLookPath})
+	code, err := s.Code(t.Context(), req)
+	if err != nil || code != "123456" {
+		t.Fatalf("Code = %q, %v", code, err)
+	}
+	p.waitFor(t, "Touch your security key", 1)
+	if stderr.Len() != 0 {
+		t.Errorf("stderr got %q, want nothing (the terminal got it)", stderr.String())
+	}
+
+	failing := New(Options{Process: "echo 'no key inserted' >&2; exit 4", ProcessTTY: p.slavePath, Stderr: &stderr, LookPath: noLookPath})
+	if _, err := failing.Code(t.Context(), req); err == nil || !strings.Contains(err.Error(), "no key inserted") {
+		t.Errorf("failure = %v, want the first stderr line", err)
+	}
+	p.waitFor(t, "no key inserted", 1)
+
+	noTTY := New(Options{Process: "echo 'Touch your security key' >&2; printf 123456", ProcessTTY: filepath.Join(t.TempDir(), "no-tty"), Stderr: &stderr, LookPath: noLookPath})
+	if _, err := noTTY.Code(t.Context(), req); err != nil || !strings.Contains(stderr.String(), "Touch your security key") {
+		t.Errorf("without a terminal: %v, stderr %q", err, stderr.String())
+	}
 }

@@ -109,18 +109,46 @@ func (f *FakeMFA) Requests() []mfa.Request {
 	return append([]mfa.Request(nil), f.requests...)
 }
 
-// MemCache is an in-memory credcache.Cache.
+// MemCache is an in-memory credcache.Cache and credcache.FailureLog.
 type MemCache struct {
-	mu    sync.Mutex
-	m     map[string]*credcache.Credentials
-	locks map[string]chan struct{}
+	mu       sync.Mutex
+	m        map[string]*credcache.Credentials
+	locks    map[string]chan struct{}
+	failures map[string]credcache.Failure
 	// Puts counts Put calls.
 	Puts int
 }
 
 // NewMemCache returns an empty cache.
 func NewMemCache() *MemCache {
-	return &MemCache{m: map[string]*credcache.Credentials{}, locks: map[string]chan struct{}{}}
+	return &MemCache{m: map[string]*credcache.Credentials{}, locks: map[string]chan struct{}{}, failures: map[string]credcache.Failure{}}
+}
+
+// RecordFailure implements credcache.FailureLog.
+func (c *MemCache) RecordFailure(key string, f credcache.Failure) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failures[key] = f
+	return nil
+}
+
+// LastFailure implements credcache.FailureLog.
+func (c *MemCache) LastFailure(key string) (*credcache.Failure, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.failures[key]
+	if !ok {
+		return nil, nil
+	}
+	return &f, nil
+}
+
+// ClearFailure implements credcache.FailureLog.
+func (c *MemCache) ClearFailure(key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.failures, key)
+	return nil
 }
 
 // Get implements credcache.Cache.
