@@ -69,13 +69,17 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 // EditFile applies edit to the file at path and writes the result with
 // WriteFileAtomic. A missing file is edited as empty and created with mode
 // 0600, its directory with 0700 if needed (as the AWS CLI creates ~/.aws).
-// Nothing is written when edit returns the content unchanged. Typical use:
+// Nothing is written when edit returns the content unchanged; a file larger
+// than MaxFileSize is an error. Typical use:
 //
 //	EditFile(configPath, func(b []byte) ([]byte, error) { return SetProfile(b, name, kv) })
 func EditFile(path string, edit func([]byte) ([]byte, error)) error {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	if len(data) > MaxFileSize {
+		return tooLarge(ConfigFile, path)
 	}
 	out, err := edit(data)
 	if err != nil {

@@ -1,8 +1,10 @@
 package awsconfig
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -43,7 +45,36 @@ type Env struct {
 
 // OSEnv is the environment of the running process.
 func OSEnv() Env {
-	return Env{Getenv: os.Getenv, Platform: runtime.GOOS, ReadFile: os.ReadFile}
+	return Env{Getenv: os.Getenv, Platform: runtime.GOOS, ReadFile: ReadFile}
+}
+
+// MaxFileSize is the largest config or credentials file read: reading
+// stops one byte past it, so that a huge or endless file
+// (AWS_CONFIG_FILE=/dev/zero) is an error naming the file and the limit,
+// not an out-of-memory crash. Real files are kilobytes; 16 MiB holds
+// tens of thousands of profiles.
+const MaxFileSize = 16 << 20
+
+// ReadFile reads a config or credentials file, at most MaxFileSize+1
+// bytes (Load reports a file that long as too large).
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size := 512
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < MaxFileSize {
+		size = int(fi.Size()) + 1
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err = buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
+	return buf.Bytes(), err
+}
+
+// tooLarge is the error for a file longer than MaxFileSize.
+func tooLarge(kind FileKind, path string) *Error {
+	return &Error{Code: CodeTooLarge, File: path, Msg: fmt.Sprintf("the %s file is larger than the %d MiB limit of AWS config and credentials files", kind, MaxFileSize>>20)}
 }
 
 // MapEnv is an Env whose variables are m, for tests.
@@ -259,11 +290,27 @@ func (s *Section) String() string {
 }
 
 // Warning is something the SDKs silently ignore (an invalid profile name, a
-// key that is not an identifier, [default] shadowed by [profile default]).
+// key that is not an identifier, [default] shadowed by [profile default]),
+// or that the SDKs accept but the AWS CLI refuses (a section or a key
+// written twice in one file: Kind WarnCLIRejects).
 type Warning struct {
 	Location
 	Message string
+	Kind    WarningKind
 }
+
+// WarningKind classifies a Warning.
+type WarningKind int
+
+const (
+	// WarnIgnored: the SDKs and the AWS CLI ignore something written.
+	WarnIgnored WarningKind = iota
+	// WarnCLIRejects: the SDKs accept the file (merging duplicates, as
+	// awsmfa does), but the AWS CLI refuses the whole file with "Unable
+	// to parse config file" (botocore reads it with Python's configparser
+	// in strict mode).
+	WarnCLIRejects
+)
 
 func (w Warning) String() string {
 	if l := w.Location.String(); l != "" {
@@ -293,7 +340,18 @@ type Config struct {
 }
 
 func (c *Config) warn(file string, line int, msg string) {
-	c.Warnings = append(c.Warnings, Warning{Location{file, line}, msg})
+	c.Warnings = append(c.Warnings, Warning{Location: Location{file, line}, Message: msg})
+}
+
+// CLIRejects returns the warnings of kind WarnCLIRejects.
+func (c *Config) CLIRejects() []Warning {
+	var out []Warning
+	for _, w := range c.Warnings {
+		if w.Kind == WarnCLIRejects {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // File is one input of Parse.
@@ -305,10 +363,13 @@ type File struct {
 
 // Parse parses and merges files in order (the SDKs read the config file,
 // then the credentials file). The result has an empty Env and selects
-// "default".
+// "default". A text longer than MaxFileSize is an error.
 func Parse(files ...File) (*Config, error) {
 	c := &Config{Selected: defaultProfile}
 	for _, f := range files {
+		if len(f.Data) > MaxFileSize {
+			return nil, tooLarge(f.Kind, f.Path)
+		}
 		pf, err := parseProfileText(f.Path, string(f.Data))
 		if err != nil {
 			return nil, err
@@ -342,6 +403,9 @@ func Load(env Env) (*Config, error) {
 		data, err := env.readFile(f.path)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, &Error{Code: CodeRead, File: f.path, Msg: "cannot read the " + f.kind.String() + " file: " + unwrapPathError(err)}
+		}
+		if len(data) > MaxFileSize {
+			return nil, tooLarge(f.kind, f.path)
 		}
 		files = append(files, File{Kind: f.kind, Path: f.path, Data: data})
 	}

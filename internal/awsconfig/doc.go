@@ -7,7 +7,10 @@
 // Load(OSEnv()) finds the files ($AWS_CONFIG_FILE, $AWS_SHARED_CREDENTIALS_FILE,
 // else ~/.aws/config and ~/.aws/credentials with the home directory from
 // $HOME, or on Windows %USERPROFILE% or %HOMEDRIVE%%HOMEPATH%), parses and
-// merges them, and selects $AWS_PROFILE (else "default"). Parse does the
+// merges them, and selects $AWS_PROFILE (else "default"). Each file is read
+// up to MaxFileSize (16 MiB; reading stops one byte past it): a larger or
+// endless one (AWS_CONFIG_FILE=/dev/zero) is a CodeTooLarge error naming
+// it. Parse does the
 // same for texts in memory; Env (Getenv, Platform, ReadFile) makes
 // everything testable without touching the process environment.
 //
@@ -33,7 +36,10 @@
 //     with a Warning, as the SDKs do.
 //   - Sections with the same name merge; the last value of a key wins; the
 //     credentials file is read after the config file, so its values win
-//     key by key.
+//     key by key. A section or a key written twice in one file is merged
+//     the same way, with a Warning of kind WarnCLIRejects: the AWS CLI
+//     (botocore, Python's strict configparser) refuses such a file
+//     altogether.
 //   - Errors (Expected a profile definition, missing ']', missing '=',
 //     empty key, stray continuation, bad sub-property) are *Error values
 //     with the file and line.

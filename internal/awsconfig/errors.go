@@ -12,6 +12,7 @@ type ErrorCode string
 // Error codes.
 const (
 	CodeRead                  ErrorCode = "read"              // a file exists but cannot be read
+	CodeTooLarge              ErrorCode = "too-large"         // a file is larger than MaxFileSize
 	CodeParse                 ErrorCode = "parse"             // a file is not valid profile-file syntax
 	CodeNoProfiles            ErrorCode = "no-profiles"       // neither file defines a profile
 	CodeProfileNotFound       ErrorCode = "profile-not-found" // the requested profile does not exist

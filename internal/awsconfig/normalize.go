@@ -153,6 +153,7 @@ func (c *Config) merge(pf *parsedFile, kind FileKind) {
 			hasPrefixedDefault = true
 		}
 	}
+	c.warnDuplicates(pf, keys, valid)
 	for i, s := range pf.sections {
 		if !valid[i] {
 			continue
@@ -288,4 +289,43 @@ func (c *Config) ignoredHint(name string) string {
 		}
 	}
 	return ""
+}
+
+// warnDuplicates warns about a section written twice in one file, and a
+// key written twice in one section: the SDKs merge them (the shared
+// profile-file specification; smithy-rs's conformance suite: "Duplicate
+// profiles in the same file merge properties", "Duplicate properties in a
+// profile use the last one defined"), and so does awsmfa, but the AWS CLI
+// refuses the whole file ("Unable to parse config file": botocore's
+// configloader.raw_config_parse uses configparser.RawConfigParser, strict
+// by default, which raises DuplicateSectionError and DuplicateOptionError;
+// https://github.com/boto/botocore/blob/develop/botocore/configloader.py,
+// https://docs.python.org/3/library/configparser.html,
+// https://github.com/aws/aws-cli/issues/9261).
+func (c *Config) warnDuplicates(pf *parsedFile, keys []sectionKey, valid []bool) {
+	first := map[sectionKey]int{}
+	for i, s := range pf.sections {
+		if !valid[i] {
+			continue
+		}
+		line := pf.lines[s.header].num
+		if j, ok := first[keys[i]]; ok {
+			c.Warnings = append(c.Warnings, Warning{Kind: WarnCLIRejects, Location: Location{pf.path, line},
+				Message: fmt.Sprintf("section [%s] is written again here (first at line %d): the AWS SDKs and awsmfa merge the two, but the AWS CLI refuses the whole file (\"Unable to parse config file\"); merge them into one section",
+					trimWS(s.name), pf.lines[pf.sections[j].header].num)})
+		} else {
+			first[keys[i]] = i
+		}
+		seen := map[string]int{}
+		for _, p := range s.props {
+			pl := pf.lines[p.line].num
+			if fl, ok := seen[p.key]; ok {
+				c.Warnings = append(c.Warnings, Warning{Kind: WarnCLIRejects, Location: Location{pf.path, pl},
+					Message: fmt.Sprintf("key %q is set again in [%s] (first at line %d): the AWS SDKs and awsmfa use the last value, but the AWS CLI refuses the whole file (\"Unable to parse config file\"); keep one",
+						p.key, trimWS(s.name), fl)})
+				continue
+			}
+			seen[p.key] = pl
+		}
+	}
 }

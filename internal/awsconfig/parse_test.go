@@ -1,9 +1,14 @@
 package awsconfig
 
 import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func mustParse(t *testing.T, config, credentials string) *Config {
@@ -222,5 +227,87 @@ func TestHomeExpansion(t *testing.T) {
 		if got != tc.config {
 			t.Errorf("%v on %s: got %q, want %q", tc.env, tc.platform, got, tc.config)
 		}
+	}
+}
+
+// TestDuplicateWarnings: a section or a key written twice in one file is
+// merged as the SDKs do (the conformance suite) and warned about as one
+// the AWS CLI refuses; the same profile in the config and the credentials
+// file, or [default] with [profile default], is not a duplicate.
+func TestDuplicateWarnings(t *testing.T) {
+	c := mustParse(t, "[profile x]\nregion = us-east-1\n[profile y]\na = 1\nA = 2\n[profile x]\noutput = json\n[default]\nb = 1\n[profile default]\nc = 1\n[sso-session s]\nsso_region = eu-west-1\n[sso-session s]\n",
+		"[x]\naws_access_key_id = AKIAEXAMPLE\n[z]\n[z]\n")
+	if got := c.Profile("x").Map(); !reflect.DeepEqual(got, map[string]string{"region": "us-east-1", "output": "json", "aws_access_key_id": "AKIAEXAMPLE"}) {
+		t.Errorf("x = %v, want the sections merged", got)
+	}
+	if got := c.Profile("y").Value("a"); got != "2" {
+		t.Errorf("y.a = %q, want the last value", got)
+	}
+	var msgs []string
+	for _, w := range c.CLIRejects() {
+		msgs = append(msgs, w.String())
+	}
+	want := []string{
+		`/h/.aws/config:5: key "a" is set again in [profile y] (first at line 4)`,
+		`/h/.aws/config:6: section [profile x] is written again here (first at line 1)`,
+		`/h/.aws/config:14: section [sso-session s] is written again here (first at line 12)`,
+		`/h/.aws/credentials:4: section [z] is written again here (first at line 3)`,
+	}
+	if len(msgs) != len(want) {
+		t.Fatalf("warnings:\n%s", strings.Join(msgs, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(msgs[i], w) || !strings.Contains(msgs[i], "the AWS CLI refuses the whole file") {
+			t.Errorf("warning %d = %q, want %q...", i, msgs[i], w)
+		}
+	}
+}
+
+// TestFileSizeLimit: a config or credentials file larger than the limit
+// (/dev/zero, an endless line, 10 MB past the limit) is an error naming
+// the file and the limit, within a bounded time and memory; a file just
+// under the limit is read.
+func TestFileSizeLimit(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, append([]byte("[default]\nregion = "), bytes.Repeat([]byte("a"), MaxFileSize+10<<20)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	under := filepath.Join(dir, "under")
+	if err := os.WriteFile(under, append([]byte("[default]\n# "), bytes.Repeat([]byte("a"), MaxFileSize-20)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{"one endless line": big}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		cases["/dev/zero"] = "/dev/zero"
+	}
+	for name, path := range cases {
+		for _, which := range []string{EnvConfigFile, EnvCredentialsFile} {
+			t.Run(name+" "+which, func(t *testing.T) {
+				env := OSEnv()
+				vars := map[string]string{EnvConfigFile: filepath.Join(dir, "none"), EnvCredentialsFile: filepath.Join(dir, "none"), which: path}
+				env.Getenv = func(k string) string { return vars[k] }
+				start := time.Now()
+				_, err := Load(env)
+				var ce *Error
+				if !errors.As(err, &ce) || ce.Code != CodeTooLarge || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), "16 MiB limit") {
+					t.Fatalf("Load = %v", err)
+				}
+				if took := time.Since(start); took > 5*time.Second {
+					t.Errorf("took %s", took)
+				}
+			})
+		}
+	}
+	env := OSEnv()
+	env.Getenv = func(k string) string { return map[string]string{EnvConfigFile: under, EnvCredentialsFile: filepath.Join(dir, "none")}[k] }
+	if c, err := Load(env); err != nil || c.Profile("default") == nil {
+		t.Fatalf("a file under the limit: %v", err)
+	}
+	if err := EditFile(big, func(b []byte) ([]byte, error) { return b, nil }); err == nil || !strings.Contains(err.Error(), "16 MiB limit") {
+		t.Errorf("EditFile of a file over the limit: %v", err)
+	}
+	if _, err := Parse(File{Kind: ConfigFile, Path: "mem", Data: make([]byte, MaxFileSize+1)}); err == nil || !strings.Contains(err.Error(), "mem: ") {
+		t.Errorf("Parse of a text over the limit: %v", err)
 	}
 }
