@@ -300,7 +300,9 @@ func TestFileSizeLimit(t *testing.T) {
 		}
 	}
 	env := OSEnv()
-	env.Getenv = func(k string) string { return map[string]string{EnvConfigFile: under, EnvCredentialsFile: filepath.Join(dir, "none")}[k] }
+	env.Getenv = func(k string) string {
+		return map[string]string{EnvConfigFile: under, EnvCredentialsFile: filepath.Join(dir, "none")}[k]
+	}
 	if c, err := Load(env); err != nil || c.Profile("default") == nil {
 		t.Fatalf("a file under the limit: %v", err)
 	}
