@@ -14,7 +14,10 @@
 // Only loopback is served. Every request must carry the random token in its
 // Authorization header (compared in constant time) and a Host header naming
 // the server (127.0.0.1:PORT or localhost:PORT), which defeats DNS
-// rebinding from a browser.
+// rebinding from a browser. Requests carry no body: one that announces a
+// body is refused (413) without reading it; headers are limited to 16 KiB
+// (431). Refused requests are logged only with Options.Verbose; failures
+// to get credentials (500) always are.
 package credserver
 
 import (
@@ -48,9 +51,13 @@ type Options struct {
 	MinRemaining time.Duration
 	// Port to listen on, on 127.0.0.1; 0 picks a free one.
 	Port int
-	// Log receives a line per refresh and per failed request (never
-	// secrets); nil discards.
+	// Log receives a line per refresh (never secrets); nil discards.
 	Log io.Writer
+	// Verbose also logs every refused request (wrong token or Host, a
+	// body, another path or method) to Log: off by default, since SDKs
+	// probing or a stray client would fill the terminal of the command
+	// `exec --server` runs.
+	Verbose bool
 	// RefreshTimeout bounds one refresh, MFA prompt included (default 10
 	// minutes).
 	RefreshTimeout time.Duration
@@ -138,7 +145,7 @@ func (s *Server) Start() (url string, token string, err error) {
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       time.Minute,
-		MaxHeaderBytes:    16 << 10,
+		MaxHeaderBytes:    MaxHeaderBytes,
 	}
 	s.done = make(chan struct{})
 	srv, done := s.srv, s.done
@@ -284,10 +291,22 @@ type ErrorResponse struct {
 // only makes clients ask again now and then.
 const staticValidity = time.Hour
 
-// ServeHTTP answers a credentials request: Host, method, path and token
-// checked, then the current credentials.
+// MaxHeaderBytes bounds a request's header; a larger one is answered 431
+// by net/http.
+const MaxHeaderBytes = 16 << 10
+
+// ServeHTTP answers a credentials request: no body, Host, method, path
+// and token checked, then the current credentials.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if r.ContentLength != 0 {
+		// Credentials requests carry no body: one that announces a body
+		// (Content-Length or chunked) is refused unread, and the
+		// connection closed rather than drained.
+		w.Header().Set("Connection", "close")
+		s.fail(w, r, http.StatusRequestEntityTooLarge, "BodyNotAllowed", "credentials requests carry no body; this endpoint reads none")
+		return
+	}
 	if !s.hostAllowed(r.Host) {
 		s.fail(w, r, http.StatusForbidden, "InvalidHost", fmt.Sprintf("Host %q is not this server (127.0.0.1:%s or localhost:%s)", r.Host, s.port, s.port))
 		return
@@ -344,7 +363,9 @@ func (s *Server) hostAllowed(host string) bool {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	fmt.Fprintf(s.opt.Log, "awsmfa: %s %s from %s: %d %s: %s\n", r.Method, r.URL.Path, r.RemoteAddr, status, code, msg)
+	if s.opt.Verbose || status == http.StatusInternalServerError {
+		fmt.Fprintf(s.opt.Log, "awsmfa: %s %s from %s: %d %s: %s\n", r.Method, r.URL.Path, r.RemoteAddr, status, code, msg)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(ErrorResponse{Code: code, Message: msg})

@@ -1,9 +1,13 @@
 package credserver
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -151,11 +155,74 @@ func TestRequestChecks(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(e.log.String(), "InvalidToken") {
-		t.Errorf("refusals are not logged: %q", e.log.String())
+	if strings.Contains(e.log.String(), "InvalidToken") {
+		t.Errorf("refusals are logged without Verbose: %q", e.log.String())
 	}
 	if e.l.Stat("sts:AssumeRole") != 1 {
 		t.Errorf("refused requests reached STS: %d", e.l.Stat("sts:AssumeRole"))
+	}
+}
+
+// TestVerboseLogsRefusals: with Verbose every refused request is logged
+// (never the token).
+func TestVerboseLogsRefusals(t *testing.T) {
+	e := start(t, lab.Lifetimes{}, "role-with-mfa", Options{Verbose: true})
+	if status, _ := e.get(t, func(r *http.Request) { r.Header.Set("Authorization", "wrong") }); status != 403 {
+		t.Fatalf("status %d", status)
+	}
+	if log := e.log.String(); !strings.Contains(log, "403 InvalidToken") || strings.Contains(log, e.token) {
+		t.Errorf("log %q", log)
+	}
+}
+
+// TestRequestBodyRefused: the endpoint reads no request body. One that
+// announces 10 MB (sent or not, with Content-Length or chunked) is
+// answered 413 at once, unread, and the connection closed; the server
+// goes on answering.
+func TestRequestBodyRefused(t *testing.T) {
+	e := start(t, lab.Lifetimes{}, "role-with-mfa", Options{})
+	host := strings.TrimSuffix(strings.TrimPrefix(e.url, "http://"), "/")
+	for _, c := range []struct{ name, header string }{
+		{"content-length", "Content-Length: 10485760\r\n"},
+		{"chunked", "Transfer-Encoding: chunked\r\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.DialTimeout("tcp", host, 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			start := time.Now()
+			fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n%s\r\n", host, e.token, c.header)
+			go func() {
+				// The body, sent until the server closes the connection.
+				chunk := bytes.Repeat([]byte("a"), 64<<10)
+				for i := 0; i < 160; i++ {
+					if _, err := conn.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "BodyNotAllowed") || !resp.Close {
+				t.Fatalf("status %d close %v: %s", resp.StatusCode, resp.Close, body)
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
+	}
+	if status, body := e.get(t, nil); status != 200 {
+		t.Fatalf("after the refusals: %d %s", status, body)
+	}
+	if e.mfa.Calls() != 1 {
+		t.Errorf("codes %d", e.mfa.Calls())
 	}
 }
 
