@@ -334,12 +334,19 @@ func TestAWSCLIErrors(t *testing.T) {
 // TestAWSCLIExpiredSession: credentials past their expiration get
 // ExpiredToken (the lab caps lifetimes so the test does not wait 15 min).
 func TestAWSCLIExpiredSession(t *testing.T) {
-	e := startLab(t, func(c *lab.Config) { c.Lifetimes = lab.Lifetimes{GetSessionToken: 2 * time.Second} })
+	// Long enough for one more AWS CLI run (2 s and more on a loaded
+	// machine) before it expires.
+	const lifetime = 8 * time.Second
+	e := startLab(t, func(c *lab.Config) { c.Lifetimes = lab.Lifetimes{GetSessionToken: lifetime} })
 	a := newAWS(t, e)
 	var s cliCreds
 	a.ok(nil, &s, "--profile", "bob", "sts", "get-session-token", "--serial-number", e.user(t, "bob").MFASerial, "--token-code", e.code(t, "bob", 0))
 	a.ok(s.env(), nil, "ec2", "describe-regions")
-	time.Sleep(3 * time.Second)
+	if exp, err := time.Parse(time.RFC3339, s.Credentials.Expiration); err == nil {
+		time.Sleep(time.Until(exp) + time.Second)
+	} else {
+		time.Sleep(lifetime + time.Second)
+	}
 	a.fails(s.env(), "ExpiredToken", "The security token included in the request is expired", "sts", "get-caller-identity")
 	a.fails(s.env(), "ExpiredToken", "The security token included in the request is expired", "iam", "list-users")
 	// EC2 words it its own way, as AWS does.
