@@ -13,14 +13,47 @@ import (
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
 
+// MaxInputBytes limits one input of `awsmfa policy simulate` (a FILE or
+// standard input), and MaxLineBytes one --batch line. An input holds a
+// request and every policy that applies to it. The largest policies AWS
+// stores are a few kilobytes (a managed policy 6,144 characters, an inline
+// role policy 10,240, a KMS key policy 32 KB); a user with 20 managed
+// policies in 10 groups of 10 more is about 1.3 MB of policies without
+// white space, so 4 MiB leaves room for pretty-printing and SCPs.
+const (
+	MaxInputBytes = 4 << 20
+	MaxLineBytes  = 4 << 20
+)
+
 // BatchOptions tunes RunBatch.
 type BatchOptions struct {
-	// MaxLineBytes limits one input line; a longer line is answered with an
-	// error and skipped. Zero means 16 MiB.
+	// Name names the input in error messages; "<stdin>" when empty.
+	Name string
+	// MaxLineBytes limits one input line; zero means MaxLineBytes.
 	MaxLineBytes int
 	// CacheEntries limits the compiled-policy cache; zero means 4096. The
 	// cache is cleared when full.
 	CacheEntries int
+}
+
+// LineTooLongError stops a batch at a line longer than the limit.
+type LineTooLongError struct {
+	Name  string
+	Line  int
+	Limit int
+}
+
+func (e *LineTooLongError) Error() string {
+	return fmt.Sprintf("%s:%d: line is longer than %s, the limit for one --batch line", e.Name, e.Line, formatLimit(e.Limit))
+}
+
+// formatLimit writes a byte count as "4 MiB" when it is a whole number of
+// MiB.
+func formatLimit(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.Itoa(n>>20) + " MiB"
+	}
+	return strconv.Itoa(n) + " bytes"
 }
 
 // policyCache memoizes parsed and compiled policies by layer kind, name and
@@ -70,38 +103,37 @@ func (c *policyCache) get(name string, raw []byte, kind policy.Kind) (*eval.Poli
 }
 
 // RunBatch answers JSON Lines: each input line is an Input and each answer
-// line an Output, in order. A line that cannot be simulated is answered
-// {"error": "...", "line": N} and the batch goes on; an empty line is
-// answered with an error too, so answers stay aligned with inputs. Only
-// read and write failures stop the batch and are returned.
+// line an Output, in order. Blank lines are skipped, not answered. A line
+// that cannot be simulated is answered {"error": "NAME:LINE[:COLUMN]: ...",
+// "line": LINE} and the batch goes on. A line longer than the limit stops
+// the batch with a *LineTooLongError (reading stops there: an endless line
+// costs at most the limit in memory); read and write failures stop it too.
 func RunBatch(r io.Reader, w io.Writer, opts BatchOptions) error {
 	max := opts.MaxLineBytes
 	if max <= 0 {
-		max = 16 << 20
+		max = MaxLineBytes
+	}
+	b := newBatcher(opts.CacheEntries)
+	b.name = opts.Name
+	if b.name == "" {
+		b.name = "<stdin>"
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	bw := bufio.NewWriterSize(w, 64<<10)
-	b := newBatcher(opts.CacheEntries)
 	var long []byte
 	lineNo := 0
 	for {
 		line, err := br.ReadSlice('\n')
-		tooLong := false
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// Assemble a long line, up to max.
+			// Assemble a long line, up to the limit and its line break.
 			long = append(long[:0], line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
+			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= max+2 {
 				line, err = br.ReadSlice('\n')
-				if len(long) <= max {
-					long = append(long, line...)
-				}
-			}
-			if len(long) > max {
-				tooLong = true
+				long = append(long, line...)
 			}
 			line = long
 		}
-		if err != nil && !errors.Is(err, io.EOF) {
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			bw.Flush()
 			return err
 		}
@@ -111,17 +143,16 @@ func RunBatch(r io.Reader, w io.Writer, opts BatchOptions) error {
 		}
 		lineNo++
 		line = bytes.TrimRight(line, "\r\n")
-		var out []byte
-		switch {
-		case tooLong:
-			out = b.errorLine(lineNo, fmt.Sprintf("line is longer than %d bytes", max))
-		case len(bytes.TrimSpace(line)) == 0:
-			out = b.errorLine(lineNo, "empty line")
-		default:
-			out = b.line(line, lineNo)
+		if len(line) > max {
+			if ferr := bw.Flush(); ferr != nil {
+				return ferr
+			}
+			return &LineTooLongError{Name: b.name, Line: lineNo, Limit: max}
 		}
-		if _, werr := bw.Write(out); werr != nil {
-			return werr
+		if len(bytes.TrimSpace(line)) > 0 {
+			if _, werr := bw.Write(b.line(line, lineNo)); werr != nil {
+				return werr
+			}
 		}
 		if eof {
 			break
@@ -132,6 +163,7 @@ func RunBatch(r io.Reader, w io.Writer, opts BatchOptions) error {
 
 // batcher holds the state reused across lines.
 type batcher struct {
+	name string
 	comp compiler
 	in   batchInput
 	set  eval.PolicySet
@@ -140,7 +172,7 @@ type batcher struct {
 }
 
 func newBatcher(cacheEntries int) *batcher {
-	b := &batcher{comp: compiler{cache: newPolicyCache(cacheEntries)}}
+	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries)}}
 	b.in.ctx = &eval.Context{}
 	return b
 }
@@ -149,10 +181,10 @@ func newBatcher(cacheEntries int) *batcher {
 // call.
 func (b *batcher) line(line []byte, lineNo int) []byte {
 	if err := b.in.decode(line); err != nil {
-		return b.errorLine(lineNo, "invalid input: "+err.Error())
+		return b.errorLine(lineNo, err.off+1, err.msg)
 	}
 	if err := b.comp.fill(&b.set, &b.in.in); err != nil {
-		return b.errorLine(lineNo, err.Error())
+		return b.errorLine(lineNo, 0, err.Error())
 	}
 	out := runSet(&b.set, &b.in.in.Request, b.in.ctx)
 	b.out = b.enc.appendOutput(b.out[:0], out)
@@ -160,8 +192,14 @@ func (b *batcher) line(line []byte, lineNo int) []byte {
 	return b.out
 }
 
-func (b *batcher) errorLine(lineNo int, msg string) []byte {
-	out := Output{Error: "line " + strconv.Itoa(lineNo) + ": " + msg, Line: lineNo}
+// errorLine answers a line with an error at NAME:LINE:COLUMN (no column
+// when col is 0).
+func (b *batcher) errorLine(lineNo, col int, msg string) []byte {
+	at := b.name + ":" + strconv.Itoa(lineNo) + ":"
+	if col > 0 {
+		at += strconv.Itoa(col) + ":"
+	}
+	out := Output{Error: at + " " + msg, Line: lineNo}
 	b.out = b.enc.appendOutput(b.out[:0], &out)
 	b.out = append(b.out, '\n')
 	return b.out

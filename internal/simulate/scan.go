@@ -4,28 +4,44 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
+	"github.com/awsmfa/awsmfa/internal/policy"
 )
 
-// A fast decoder for the Input JSON, for --batch: it fills a reusable
-// eval.Context directly and leaves policies as raw byte slices of the line,
-// so decoding a line allocates little. It accepts exactly what
-// json.Unmarshal into Input accepts (field names match case-insensitively,
-// the last duplicate wins, unknown fields are ignored); the tests compare
-// the two on generated and fuzzed inputs.
+// A fast, strict decoder for the Input JSON, for --batch: it fills a
+// reusable eval.Context directly and leaves policies as raw byte slices of
+// the line, so decoding a line allocates little. Its rules are ParseInput's
+// (field names exactly as written in fields.go, no unknown or duplicate
+// fields, a request with a well-formed action, valid UTF-8, nesting up to
+// policy.MaxDepth, the request limits of fields.go); where both accept a
+// line, the result is what json.Unmarshal into Input gives. The tests
+// compare the two on generated and fuzzed inputs.
+
+// inputError is a problem in an input, at a byte offset of it.
+type inputError struct {
+	off int
+	msg string
+}
+
+func (e *inputError) Error() string { return e.msg }
 
 type scanner struct {
 	b   []byte
 	i   int
-	err error
+	err *inputError
 }
 
 func (s *scanner) fail(format string, args ...any) {
+	s.failAt(s.i, fmt.Sprintf(format, args...))
+}
+
+func (s *scanner) failAt(off int, msg string) {
 	if s.err == nil {
-		s.err = fmt.Errorf("offset %d: %s", s.i, fmt.Sprintf(format, args...))
+		s.err = &inputError{off: off, msg: msg}
 	}
 }
 
@@ -63,13 +79,13 @@ func (s *scanner) literal(word string) bool {
 		s.i += len(word)
 		return true
 	}
-	s.fail("invalid literal")
+	s.fail("invalid literal (expected %s)", word)
 	return false
 }
 
 // rawString consumes a string token and returns its raw bytes (quotes
 // included) and whether it is plain: ASCII without escapes, so its content
-// is b[1:len-1].
+// is b[1:len-1]. Invalid UTF-8 is an error, as in policy.ParseJSON.
 func (s *scanner) rawString() (tok []byte, plain bool) {
 	start := s.i
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
@@ -119,11 +135,16 @@ func (s *scanner) rawString() (tok []byte, plain bool) {
 				return nil, false
 			}
 		case c < 0x20:
-			s.fail("control character in string")
+			s.fail("control character U+%04X in string (write it escaped)", c)
 			return nil, false
 		case c >= utf8.RuneSelf:
 			plain = false
-			s.i++
+			r, size := utf8.DecodeRune(s.b[s.i:])
+			if r == utf8.RuneError && size <= 1 {
+				s.fail("invalid UTF-8 byte 0x%02x in string", c)
+				return nil, false
+			}
+			s.i += size
 		default:
 			s.i++
 		}
@@ -149,10 +170,21 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
+// decodeString decodes a string token that is not plain.
+func (s *scanner) decodeString(tok []byte, off int) (string, bool) {
+	var v string
+	if err := json.Unmarshal(tok, &v); err != nil {
+		s.failAt(off, err.Error())
+		return "", false
+	}
+	return v, true
+}
+
 // key consumes an object key and the colon; plain keys are returned without
 // copying (valid until the buffer changes).
 func (s *scanner) key() []byte {
 	s.ws()
+	off := s.i
 	tok, plain := s.rawString()
 	if s.err != nil {
 		return nil
@@ -164,9 +196,8 @@ func (s *scanner) key() []byte {
 	if plain {
 		return tok[1 : len(tok)-1]
 	}
-	var v string
-	if err := json.Unmarshal(tok, &v); err != nil {
-		s.fail("%v", err)
+	v, ok := s.decodeString(tok, off)
+	if !ok {
 		return nil
 	}
 	return []byte(v)
@@ -210,14 +241,15 @@ func (s *scanner) number() {
 	}
 }
 
-// skip consumes any value, validating it, and returns its bytes.
+// skip consumes any value at nesting level depth (the line's object is
+// level 1), validating it, and returns its bytes.
 func (s *scanner) skip(depth int) []byte {
-	if depth > 10000 {
-		s.fail("exceeded max depth")
-		return nil
-	}
 	c := s.peek()
 	start := s.i
+	if (c == '{' || c == '[') && depth > policy.MaxDepth {
+		s.fail("nesting deeper than %d levels, the limit for JSON input", policy.MaxDepth)
+		return nil
+	}
 	switch {
 	case c == '{':
 		s.i++
@@ -267,8 +299,10 @@ func (s *scanner) skip(depth int) []byte {
 		s.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
 		s.number()
+	case c == 0:
+		s.fail("unexpected end of input: expected a value")
 	default:
-		s.fail("unexpected character")
+		s.fail("unexpected character %s: expected a value", describeByte(c))
 	}
 	if s.err != nil {
 		return nil
@@ -276,16 +310,31 @@ func (s *scanner) skip(depth int) []byte {
 	return s.b[start:s.i]
 }
 
+func describeByte(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return fmt.Sprintf("0x%02x", c)
+	}
+	return strconv.QuoteRune(rune(c))
+}
+
 // batchInput is Input decoded for --batch: policies are raw slices of the
 // line and the context goes straight into ctx.
 type batchInput struct {
 	in  Input
 	ctx *eval.Context
+	// keepContext also records the raw context values in
+	// in.Request.Context (ParseInput needs them; --batch does not).
+	keepContext bool
 	// keys and values intern strings: batches repeat context keys and
 	// values, and reusing the strings avoids allocating them per line.
 	keys, values map[string]string
 	// spellings of the context keys of the current object.
 	spellings []string
+	// action is set when request.action was given (not null); actionOff
+	// is the offset of its value, or of the request object when the
+	// action is absent.
+	action    bool
+	actionOff int
 }
 
 func (bi *batchInput) reset() {
@@ -298,145 +347,160 @@ func (bi *batchInput) reset() {
 	bi.in.ResourceControlPolicies = resetLevels(bi.in.ResourceControlPolicies)
 	bi.ctx.Reset()
 	bi.spellings = bi.spellings[:0]
+	bi.action, bi.actionOff = false, 0
 }
 
 func resetLevels(l [][]json.RawMessage) [][]json.RawMessage {
 	return l[:0]
 }
 
-// decode parses one line into bi.
-func (bi *batchInput) decode(line []byte) error {
-	bi.reset()
-	s := &scanner{b: line}
-	if s.peek() == 'n' {
-		// json.Unmarshal of null into a struct is a no-op.
-		s.literal("null")
-		return s.end()
+// inputField returns the index of an input field, or -1.
+func inputField(k []byte) int {
+	switch string(k) {
+	case "request":
+		return fieldRequest
+	case "identityPolicies":
+		return fieldIdentityPolicies
+	case "resourcePolicy":
+		return fieldResourcePolicy
+	case "permissionsBoundary":
+		return fieldPermissionsBoundary
+	case "serviceControlPolicies":
+		return fieldServiceControlPolicies
+	case "resourceControlPolicies":
+		return fieldResourceControlPolicies
+	case "sessionPolicy":
+		return fieldSessionPolicy
 	}
-	if !s.consume('{') {
-		return fmt.Errorf("an input must be a JSON object")
-	}
-	if s.consume('}') {
-		return s.end()
-	}
-	for s.err == nil {
-		k := s.key()
-		if s.err != nil {
-			break
-		}
-		switch {
-		case eqFold(k, "request"):
-			bi.request(s)
-		case eqFold(k, "identityPolicies"):
-			bi.in.IdentityPolicies = rawList(s, bi.in.IdentityPolicies[:0])
-		case eqFold(k, "resourcePolicy"):
-			bi.in.ResourcePolicy = rawValue(s)
-		case eqFold(k, "permissionsBoundary"):
-			bi.in.PermissionsBoundary = rawValue(s)
-		case eqFold(k, "sessionPolicy"):
-			bi.in.SessionPolicy = rawValue(s)
-		case eqFold(k, "serviceControlPolicies"):
-			bi.in.ServiceControlPolicies = rawLevels(s, bi.in.ServiceControlPolicies)
-		case eqFold(k, "resourceControlPolicies"):
-			bi.in.ResourceControlPolicies = rawLevels(s, bi.in.ResourceControlPolicies)
-		default:
-			s.skip(0)
-		}
-		if s.consume(',') {
-			continue
-		}
-		if !s.consume('}') {
-			s.fail("expected ',' or '}'")
-		}
-		break
-	}
-	if s.err != nil {
-		return s.err
-	}
-	return s.end()
+	return -1
 }
 
-func (s *scanner) end() error {
-	if s.err != nil {
+// requestField returns the index of a request field, or -1.
+func requestField(k []byte) int {
+	switch string(k) {
+	case "principal":
+		return fieldPrincipal
+	case "action":
+		return fieldAction
+	case "resource":
+		return fieldResource
+	case "resourceAccount":
+		return fieldResourceAccount
+	case "context":
+		return fieldContext
+	}
+	return -1
+}
+
+// decode parses one line into bi. The error, if any, is an *inputError
+// with the offset of the problem in line.
+func (bi *batchInput) decode(line []byte) *inputError {
+	bi.reset()
+	s := &scanner{b: line}
+	if !s.consume('{') {
+		s.fail("an input must be a JSON object")
 		return s.err
+	}
+	objOff := s.i - 1
+	var seen uint
+	if !s.consume('}') {
+		for s.err == nil {
+			s.ws()
+			keyOff := s.i
+			k := s.key()
+			if s.err != nil {
+				break
+			}
+			f := inputField(k)
+			switch {
+			case f < 0:
+				s.failAt(keyOff, unknownFieldMessage(string(k), false))
+			case seen&(1<<f) != 0:
+				s.failAt(keyOff, duplicateFieldMessage(string(k), false))
+			}
+			if s.err != nil {
+				break
+			}
+			seen |= 1 << f
+			bi.field(s, f)
+			if s.err != nil {
+				break
+			}
+			if s.consume(',') {
+				continue
+			}
+			if !s.consume('}') {
+				s.fail("expected ',' or '}'")
+			}
+			break
+		}
+	}
+	if s.err == nil {
+		s.end()
+	}
+	if s.err == nil && seen&(1<<fieldRequest) == 0 {
+		s.failAt(objOff, missingRequestMessage)
+	}
+	if s.err == nil {
+		if p := actionProblem(bi.in.Request.Action, bi.action); p != "" {
+			s.failAt(bi.actionOff, p)
+		}
+	}
+	return s.err
+}
+
+// field consumes the value of input field f.
+func (bi *batchInput) field(s *scanner, f int) {
+	switch f {
+	case fieldRequest:
+		bi.request(s)
+	case fieldIdentityPolicies:
+		bi.in.IdentityPolicies = rawList(s, bi.in.IdentityPolicies[:0], "identityPolicies", 2)
+	case fieldResourcePolicy:
+		bi.in.ResourcePolicy = s.skip(2)
+	case fieldPermissionsBoundary:
+		bi.in.PermissionsBoundary = s.skip(2)
+	case fieldSessionPolicy:
+		bi.in.SessionPolicy = s.skip(2)
+	case fieldServiceControlPolicies:
+		bi.in.ServiceControlPolicies = rawLevels(s, bi.in.ServiceControlPolicies, "serviceControlPolicies")
+	case fieldResourceControlPolicies:
+		bi.in.ResourceControlPolicies = rawLevels(s, bi.in.ResourceControlPolicies, "resourceControlPolicies")
+	}
+}
+
+func (s *scanner) end() {
+	if s.err != nil {
+		return
 	}
 	s.ws()
 	if s.i != len(s.b) {
-		return fmt.Errorf("offset %d: invalid character after top-level value", s.i)
+		s.fail("unexpected %s after the input object", describeByte(s.b[s.i]))
 	}
-	return nil
 }
 
-// eqFold compares an object key with a field name the way encoding/json
-// does for ASCII names.
-func eqFold(k []byte, name string) bool {
-	if len(k) != len(name) {
-		// encoding/json also folds the Kelvin sign and long s; such keys
-		// are not plain and took the slow path, where they can differ in
-		// length. Compare runes for them.
-		return len(k) > len(name) && foldRunes(k, name)
-	}
-	for i := 0; i < len(k); i++ {
-		a, b := k[i], name[i]
-		if a == b {
-			continue
-		}
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		if a != b {
-			return false
-		}
-	}
-	return true
-}
-
-func foldRunes(k []byte, name string) bool {
-	i := 0
-	for _, r := range string(k) {
-		if i >= len(name) {
-			return false
-		}
-		c := rune(name[i])
-		switch {
-		case r == c:
-		case r == '\u212a' && (c == 'k' || c == 'K'):
-		case r == '\u017f' && (c == 's' || c == 'S'):
-		case r < utf8.RuneSelf && ('a' <= r|0x20 && r|0x20 <= 'z') && r|0x20 == c|0x20:
-		default:
-			return false
-		}
-		i++
-	}
-	return i == len(name)
-}
-
-// rawValue consumes a value and returns it as a RawMessage (nil for null is
-// not used: encoding/json keeps "null" in a RawMessage).
-func rawValue(s *scanner) json.RawMessage {
-	return s.skip(0)
-}
-
-// rawList consumes null or an array of values.
-func rawList(s *scanner, dst []json.RawMessage) []json.RawMessage {
+// rawList consumes null or an array of values; the array is at nesting
+// level depth.
+func rawList(s *scanner, dst []json.RawMessage, name string, depth int) []json.RawMessage {
 	switch s.peek() {
 	case 'n':
 		s.literal("null")
 		return nil
 	case '[':
 	default:
-		s.fail("expected an array of policies")
+		s.fail("%s must be a list of policies", name)
 		return dst
 	}
 	s.i++
 	if s.consume(']') {
+		if dst == nil {
+			// An empty list, as json.Unmarshal gives it (not null).
+			return []json.RawMessage{}
+		}
 		return dst[:0]
 	}
 	for s.err == nil {
-		dst = append(dst, s.skip(1))
+		dst = append(dst, s.skip(depth+1))
 		if s.consume(',') {
 			continue
 		}
@@ -449,14 +513,14 @@ func rawList(s *scanner, dst []json.RawMessage) []json.RawMessage {
 }
 
 // rawLevels consumes null or an array of (null or arrays of) values.
-func rawLevels(s *scanner, dst [][]json.RawMessage) [][]json.RawMessage {
+func rawLevels(s *scanner, dst [][]json.RawMessage, name string) [][]json.RawMessage {
 	switch s.peek() {
 	case 'n':
 		s.literal("null")
 		return nil
 	case '[':
 	default:
-		s.fail("expected an array of arrays of policies")
+		s.fail("%s must be a list of lists of policies (one list per organization level)", name)
 		return dst
 	}
 	s.i++
@@ -469,7 +533,7 @@ func rawLevels(s *scanner, dst [][]json.RawMessage) [][]json.RawMessage {
 		if len(dst) < cap(dst) {
 			level = dst[:len(dst)+1][len(dst)][:0]
 		}
-		level = rawList(s, level)
+		level = rawList(s, level, name+"["+strconv.Itoa(len(dst))+"]", 3)
 		dst = append(dst, level)
 		if s.consume(',') {
 			continue
@@ -484,38 +548,51 @@ func rawLevels(s *scanner, dst [][]json.RawMessage) [][]json.RawMessage {
 
 // request consumes the request object.
 func (bi *batchInput) request(s *scanner) {
-	switch s.peek() {
-	case 'n':
-		s.literal("null")
-		return
-	case '{':
-	default:
-		s.fail("request must be an object")
+	if s.peek() != '{' {
+		s.fail(`"request" must be an object such as {"action": "s3:GetObject"}`)
 		return
 	}
+	bi.actionOff = s.i
 	s.i++
 	if s.consume('}') {
 		return
 	}
 	r := &bi.in.Request
+	var seen uint
 	for s.err == nil {
+		s.ws()
+		keyOff := s.i
 		k := s.key()
 		if s.err != nil {
 			return
 		}
+		f := requestField(k)
 		switch {
-		case eqFold(k, "principal"):
-			bi.optString(s, &r.Principal)
-		case eqFold(k, "action"):
-			bi.optString(s, &r.Action)
-		case eqFold(k, "resource"):
-			bi.optString(s, &r.Resource)
-		case eqFold(k, "resourceAccount"):
-			bi.optString(s, &r.ResourceAccount)
-		case eqFold(k, "context"):
+		case f < 0:
+			s.failAt(keyOff, unknownFieldMessage(string(k), true))
+		case seen&(1<<f) != 0:
+			s.failAt(keyOff, duplicateFieldMessage(string(k), true))
+		}
+		if s.err != nil {
+			return
+		}
+		seen |= 1 << f
+		switch f {
+		case fieldPrincipal:
+			bi.optString(s, &r.Principal, "request.principal")
+		case fieldAction:
+			s.ws()
+			bi.actionOff = s.i
+			bi.action = bi.optString(s, &r.Action, "request.action")
+		case fieldResource:
+			bi.optString(s, &r.Resource, "request.resource")
+		case fieldResourceAccount:
+			bi.optString(s, &r.ResourceAccount, "request.resourceAccount")
+		case fieldContext:
 			bi.context(s)
-		default:
-			s.skip(0)
+		}
+		if s.err != nil {
+			return
 		}
 		if s.consume(',') {
 			continue
@@ -528,29 +605,37 @@ func (bi *batchInput) request(s *scanner) {
 }
 
 // optString consumes a string (interned: batches repeat principals,
-// actions and resources) or null, which leaves dst unchanged.
-func (bi *batchInput) optString(s *scanner, dst *string) {
+// actions and resources) or null, which leaves dst unchanged. It reports
+// whether a string was given.
+func (bi *batchInput) optString(s *scanner, dst *string, name string) bool {
 	switch s.peek() {
 	case 'n':
 		s.literal("null")
+		return false
 	case '"':
+		off := s.i
 		tok, plain := s.rawString()
 		if s.err != nil {
-			return
+			return false
 		}
 		if plain {
+			if len(tok)-2 > MaxRequestString {
+				s.failAt(off, stringTooLong(name, len(tok)-2))
+				return false
+			}
 			*dst = bi.intern(&bi.values, tok[1:len(tok)-1])
-			return
+			return true
 		}
-		var v string
-		if err := json.Unmarshal(tok, &v); err != nil {
-			s.fail("%v", err)
-			return
+		v, ok := s.decodeString(tok, off)
+		if ok && len(v) > MaxRequestString {
+			s.failAt(off, stringTooLong(name, len(v)))
+			return false
 		}
 		*dst = v
-	default:
-		s.fail("expected a string")
+		return ok
 	}
+	s.fail("%s must be a string", name)
+	return false
 }
 
 // context consumes the context object into bi.ctx.
@@ -561,7 +646,7 @@ func (bi *batchInput) context(s *scanner) {
 		return
 	case '{':
 	default:
-		s.fail("context must be an object")
+		s.fail(`request.context must be an object of condition keys, such as {"aws:MultiFactorAuthPresent": "true"}`)
 		return
 	}
 	s.i++
@@ -569,21 +654,43 @@ func (bi *batchInput) context(s *scanner) {
 		return
 	}
 	for s.err == nil {
+		s.ws()
+		keyOff := s.i
 		kb := s.key()
 		if s.err != nil {
 			return
 		}
+		if len(kb) > MaxRequestString {
+			s.failAt(keyOff, stringTooLong("a request.context key", len(kb)))
+			return
+		}
+		if len(bi.spellings) >= MaxContextKeys {
+			s.failAt(keyOff, fmt.Sprintf("request.context has more than %d keys, the limit for one request", MaxContextKeys))
+			return
+		}
 		key := bi.intern(&bi.keys, kb)
 		for _, sp := range bi.spellings {
-			if sp != key && strings.EqualFold(sp, key) {
-				s.err = dupKeyError(sp, key)
-				return
+			if len(sp) != len(key) || !strings.EqualFold(sp, key) {
+				continue
 			}
+			if sp == key {
+				s.failAt(keyOff, fmt.Sprintf("duplicate context key %s", strconv.Quote(key)))
+			} else {
+				s.failAt(keyOff, dupKeyError(sp, key).Error())
+			}
+			return
 		}
 		bi.spellings = append(bi.spellings, key)
+		valOff := s.i
 		bi.contextValue(s, key)
 		if s.err != nil {
 			return
+		}
+		if bi.keepContext {
+			if bi.in.Request.Context == nil {
+				bi.in.Request.Context = map[string]json.RawMessage{}
+			}
+			bi.in.Request.Context[key] = s.b[valOff:s.i]
 		}
 		if s.consume(',') {
 			continue
@@ -605,8 +712,13 @@ func (bi *batchInput) contextValue(s *scanner, key string) {
 		if s.consume(']') {
 			return
 		}
-		for s.err == nil {
-			if v, null, ok := bi.scalar(s); ok && !null {
+		for n := 1; s.err == nil; n++ {
+			s.ws()
+			if n > MaxContextValues {
+				s.fail("context key %s has more than %d values, the limit for one key", strconv.Quote(key), MaxContextValues)
+				return
+			}
+			if v, null, ok := bi.scalar(s, key); ok && !null {
 				bi.ctx.Add(key, v)
 			}
 			if s.err != nil {
@@ -621,14 +733,12 @@ func (bi *batchInput) contextValue(s *scanner, key string) {
 			return
 		}
 	default:
-		v, null, ok := bi.scalar(s)
+		v, null, ok := bi.scalar(s, key)
 		if !ok {
 			return
 		}
 		if null {
-			// A null value leaves the key as it was, like json.Unmarshal
-			// into a map of RawMessage followed by addContextValue: the key
-			// holds "null", which is no value.
+			// A null value leaves the key absent.
 			bi.ctx.Delete(key)
 			return
 		}
@@ -636,18 +746,21 @@ func (bi *batchInput) contextValue(s *scanner, key string) {
 	}
 }
 
-func (bi *batchInput) scalar(s *scanner) (v string, null, ok bool) {
+func (bi *batchInput) scalar(s *scanner, key string) (v string, null, ok bool) {
 	switch c := s.peek(); {
 	case c == '"':
+		off := s.i
 		tok, plain := s.rawString()
 		if s.err != nil {
 			return "", false, false
 		}
 		if plain {
-			return bi.intern(&bi.values, tok[1:len(tok)-1]), false, true
+			v = bi.intern(&bi.values, tok[1:len(tok)-1])
+		} else if v, ok = s.decodeString(tok, off); !ok {
+			return "", false, false
 		}
-		if err := json.Unmarshal(tok, &v); err != nil {
-			s.fail("%v", err)
+		if len(v) > MaxRequestString {
+			s.failAt(off, stringTooLong("the value of context key "+strconv.Quote(key), len(v)))
 			return "", false, false
 		}
 		return v, false, true
@@ -663,15 +776,19 @@ func (bi *batchInput) scalar(s *scanner) (v string, null, ok bool) {
 		if s.err != nil {
 			return "", false, false
 		}
+		if s.i-start > MaxRequestString {
+			s.failAt(start, stringTooLong("the value of context key "+strconv.Quote(key), s.i-start))
+			return "", false, false
+		}
 		return bi.intern(&bi.values, s.b[start:s.i]), false, true
 	case c == '{':
-		s.skip(0)
-		s.fail("context value must be a string, boolean, number or a list of them, not an object")
+		s.fail("context key %s: a value must be a string, boolean, number or a list of them, not an object", strconv.Quote(key))
 	case c == '[':
-		s.skip(0)
-		s.fail("context lists cannot be nested")
+		s.fail("context key %s: lists cannot be nested", strconv.Quote(key))
+	case c == 0:
+		s.fail("unexpected end of input: expected a value")
 	default:
-		s.fail("unexpected character")
+		s.fail("unexpected character %s: expected a value", describeByte(c))
 	}
 	return "", false, false
 }

@@ -3,7 +3,9 @@ package simulate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -139,56 +141,6 @@ func TestResourceKind(t *testing.T) {
 	}
 }
 
-// refLine answers a line the slow way: encoding/json and Run.
-func refLine(line []byte, lineNo int) (out []byte, decodeErr bool) {
-	var in Input
-	if err := json.Unmarshal(line, &in); err != nil {
-		return nil, true
-	}
-	o, err := Run(&in)
-	if err != nil {
-		o = &Output{Error: "line " + strconv.Itoa(lineNo) + ": " + err.Error(), Line: lineNo}
-	}
-	b, err := json.Marshal(o)
-	if err != nil {
-		panic(err)
-	}
-	return append(b, '\n'), false
-}
-
-// compareLine checks the batch answer for one line against refLine.
-func compareLine(t testing.TB, b *batcher, line []byte, lineNo int) {
-	t.Helper()
-	got := append([]byte(nil), b.line(line, lineNo)...)
-	want, decodeErr := refLine(line, lineNo)
-	var g Output
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("batch output is not JSON: %v\n%s", err, got)
-	}
-	if decodeErr {
-		if g.Error == "" {
-			t.Fatalf("encoding/json rejects %q but the batch answered %s", line, got)
-		}
-		return
-	}
-	var w Output
-	_ = json.Unmarshal(want, &w)
-	if w.Error != "" || g.Error != "" {
-		// Decoding and context errors are worded differently; policy
-		// errors must agree.
-		if (w.Error == "") != (g.Error == "") {
-			t.Fatalf("line %q:\nbatch %s\nref   %s", line, got, want)
-		}
-		if !strings.Contains(g.Error, "invalid input") && !strings.Contains(w.Error, "context key") && g.Error != w.Error {
-			t.Fatalf("line %q:\nbatch %s\nref   %s", line, got, want)
-		}
-		return
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("line %q:\nbatch %s\nref   %s", line, got, want)
-	}
-}
-
 var (
 	genPolicies = []string{
 		allowAll, seedBool, seedIfExist,
@@ -320,30 +272,84 @@ func FuzzAppendString(f *testing.F) {
 
 func TestRunBatchStream(t *testing.T) {
 	good := `{"request":{"principal":"` + alice + `","action":"s3:GetObject","resource":"*"},"identityPolicies":[` + allowAll + `]}`
-	input := good + "\n\nnot json\r\n" + strings.Repeat(" ", 10) + "\n" + good // no trailing newline
+	// Blank lines (empty, CR only, spaces) are skipped, not answered; line
+	// numbers still count them.
+	input := good + "\n\nnot json\r\n" + strings.Repeat(" ", 10) + "\n\r\n" + good // no trailing newline
 	var out bytes.Buffer
-	if err := RunBatch(strings.NewReader(input), &out, BatchOptions{}); err != nil {
+	if err := RunBatch(strings.NewReader(input), &out, BatchOptions{Name: "in.jsonl"}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("%d answers for 5 lines:\n%s", len(lines), out.String())
+	if len(lines) != 3 {
+		t.Fatalf("%d answers for 3 non-blank lines:\n%s", len(lines), out.String())
 	}
-	for i, want := range []string{`"decision":"allowed"`, `"line":2`, `"line":3`, `"line":4`, `"decision":"allowed"`} {
+	for i, want := range []string{`"decision":"allowed"`, `"error":"in.jsonl:3:1: an input must be a JSON object","line":3`, `"decision":"allowed"`} {
 		if !strings.Contains(lines[i], want) {
 			t.Errorf("answer %d %s lacks %s", i+1, lines[i], want)
 		}
 	}
-	// A line longer than the limit is answered with an error and skipped.
-	long := `{"request":{"principal":"` + strings.Repeat("x", 200000) + `"}}`
-	out.Reset()
-	if err := RunBatch(strings.NewReader(long+"\n"+good+"\n"), &out, BatchOptions{MaxLineBytes: 1000}); err != nil {
-		t.Fatal(err)
+}
+
+// A line longer than the limit stops the batch with an error naming the
+// file, the line and the limit, after the answers to the lines before it;
+// reading stops there.
+func TestRunBatchLineLimit(t *testing.T) {
+	good := `{"request":{"principal":"` + alice + `","action":"s3:GetObject","resource":"*"},"identityPolicies":[` + allowAll + `]}`
+	for _, c := range []struct {
+		name string
+		max  int
+		long int
+	}{
+		{"short limit", 1000, 1001},
+		{"longer than the read buffer", 100 << 10, 100<<10 + 1},
+		{"default limit", 0, MaxLineBytes + 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			long := strings.Repeat("x", c.long)
+			r := &countingReader{r: strings.NewReader(good + "\n" + long + "\n" + good + "\n")}
+			var out bytes.Buffer
+			err := RunBatch(r, &out, BatchOptions{Name: "in.jsonl", MaxLineBytes: c.max})
+			limit := c.max
+			if limit == 0 {
+				limit = MaxLineBytes
+			}
+			var tl *LineTooLongError
+			if !errors.As(err, &tl) || tl.Line != 2 || tl.Limit != limit {
+				t.Fatalf("err %v", err)
+			}
+			if !strings.HasPrefix(err.Error(), "in.jsonl:2: line is longer than ") || !strings.HasSuffix(err.Error(), ", the limit for one --batch line") {
+				t.Errorf("message %q", err)
+			}
+			if n := strings.Count(out.String(), "\n"); n != 1 || !strings.Contains(out.String(), `"allowed"`) {
+				t.Errorf("answers before the long line: %q", out.String())
+			}
+			if r.n > int64(len(good)+1+limit+2+64<<10) {
+				t.Errorf("read %d bytes", r.n)
+			}
+		})
 	}
-	lines = strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "longer than 1000") || !strings.Contains(lines[1], "allowed") {
-		t.Fatalf("answers: %s", out.String())
+	// Exactly the limit is fine (and answered, here with an error).
+	var out bytes.Buffer
+	if err := RunBatch(strings.NewReader(strings.Repeat("x", 1000)+"\r\n"), &out, BatchOptions{MaxLineBytes: 1000}); err != nil {
+		t.Fatalf("a line of exactly the limit: %v", err)
 	}
+	if !strings.Contains(out.String(), `"line":1`) {
+		t.Errorf("answer %q", out.String())
+	}
+	if got := (&LineTooLongError{Name: "<stdin>", Line: 7, Limit: 4 << 20}).Error(); got != "<stdin>:7: line is longer than 4 MiB, the limit for one --batch line" {
+		t.Errorf("message %q", got)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func TestMatrixSeedPolicies(t *testing.T) {

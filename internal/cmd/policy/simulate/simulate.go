@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/credctx"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
-	"github.com/awsmfa/awsmfa/internal/policy"
 	sim "github.com/awsmfa/awsmfa/internal/simulate"
 )
 
@@ -116,28 +116,19 @@ func Run(o *Options) error {
 	}
 
 	if o.Batch {
-		in := o.IO.In
-		if o.File != "" && o.File != "-" {
-			data, _, err := cmdutil.ReadInput(o.File, nil)
-			if err != nil {
-				return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
-			}
-			in = strings.NewReader(string(data))
-		}
-		return sim.RunBatch(in, o.IO.Out, sim.BatchOptions{})
+		return runBatch(o)
 	}
 
-	data, name, err := cmdutil.ReadInput(o.File, o.IO.In)
+	data, name, err := cmdutil.ReadInputLimit(o.File, o.IO.In, sim.MaxInputBytes, "policy simulate input")
 	if err != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}
-	// Syntax errors first, with file, line and column.
-	if _, err := policy.ParseJSON(name, data); err != nil {
+	in, err := sim.ParseInput(name, data)
+	if err != nil {
+		if strings.Contains(err.Error(), "after the top-level value") {
+			err = fmt.Errorf("%w (one input per file; use --batch for JSON Lines)", err)
+		}
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
-	}
-	var in sim.Input
-	if err := decodeInput(data, &in); err != nil {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s: %w", name, err)}
 	}
 	loc := sim.NewLocator(data)
 
@@ -145,7 +136,7 @@ func Run(o *Options) error {
 		if len(creds) == 0 {
 			creds = credctx.All()
 		}
-		rows, err := sim.Matrix(&in, o.Actions, creds)
+		rows, err := sim.Matrix(in, o.Actions, creds)
 		if err != nil {
 			return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s: %w", name, err)}
 		}
@@ -162,7 +153,7 @@ func Run(o *Options) error {
 		}
 		creds[0].ApplyFor(in.Request.Context, in.Request.Action, nowFunc())
 	}
-	out, err := sim.Run(&in)
+	out, err := sim.Run(in)
 	if err != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s: %w", name, err)}
 	}
@@ -181,44 +172,22 @@ func Run(o *Options) error {
 	return nil
 }
 
-// decodeInput reads one Input strictly: unknown fields are errors, so a
-// misspelt "identityPolicy" is not silently ignored.
-func decodeInput(data []byte, in *sim.Input) error {
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(in); err != nil {
-		return describeJSONError(data, err)
+// runBatch answers JSON Lines from the file or standard input, streaming:
+// only one line (at most sim.MaxLineBytes) is held in memory.
+func runBatch(o *Options) error {
+	in, name := o.IO.In, "<stdin>"
+	if o.File != "" && o.File != "-" {
+		f, err := os.Open(o.File)
+		if err != nil {
+			return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
+		}
+		defer f.Close()
+		in, name = f, o.File
 	}
-	if dec.More() {
-		return fmt.Errorf("more than one JSON document (use --batch for JSON Lines)")
-	}
-	if in.Request.Action == "" {
-		return fmt.Errorf(`request.action is missing (for example "s3:GetObject")`)
+	if err := sim.RunBatch(in, o.IO.Out, sim.BatchOptions{Name: name}); err != nil {
+		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}
 	return nil
-}
-
-// describeJSONError adds the line and column to encoding/json's errors.
-func describeJSONError(data []byte, err error) error {
-	var off int64 = -1
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
-	}
-	if off < 0 {
-		return err
-	}
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -154,9 +154,10 @@ func TestSimulateBadInput(t *testing.T) {
 		want  string
 	}{
 		{"{", nil, "<stdin>:1:2"},
-		{"{\n \"request\": 5}", nil, "line 2, column"},
-		{`{"request": {"action": "s3:GetObject"}, "identityPolicy": []}`, nil, "unknown field"},
-		{`{"request": {"principal": "arn:aws:iam::123456789012:user/a"}}`, nil, "request.action is missing"},
+		{"{\n \"request\": 5}", nil, `<stdin>:2:13: "request" must be an object`},
+		{`{"request": {"action": "s3:GetObject"}, "identityPolicy": []}`, nil, `<stdin>:1:41: unknown field "identityPolicy"; did you mean "identityPolicies"?`},
+		{`{"request": {"principal": "arn:aws:iam::123456789012:user/a"}}`, nil, "<stdin>:1:13: request.action is missing"},
+		{`{"request": {"action": "s3:GetObject"}} {}`, nil, "<stdin>:1:41: invalid JSON: unexpected character '{' after the top-level value (one input per file; use --batch for JSON Lines)"},
 		{`{"request": {"action": "s3:GetObject", "principal": "arn:aws:iam::123456789012:user/a", "resource": "*"}, "identityPolicies": [{"Statement": [{"Effect": "Allow"}]}]}`, nil, "identityPolicies[0]"},
 		{seedInput, []string{"--credential", "nope"}, "unknown credential type"},
 		{seedInput, []string{"--credential", "console", "--credential", "console-mfa"}, "use --matrix"},
@@ -176,4 +177,121 @@ func TestListCredentials(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "long-term-keys") || !strings.Contains(out, "source: https://docs.aws.amazon.com/") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
+}
+
+// The issue's example: a misspelt permissionsBoundary used to be ignored,
+// so a request its boundary denies came out allowed. Now the input is
+// refused, naming the field and its right spelling, in both modes.
+func TestSimulateMisspeltFieldIsAnError(t *testing.T) {
+	line := `{"request": {"principal": "arn:aws:iam::123456789012:user/a", "action": "s3:GetObject", "resource": "*"},` +
+		` "identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],` +
+		` "permissionBoundary": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}}`
+	want := `unknown field "permissionBoundary"; did you mean "permissionsBoundary"?`
+	code, out, errOut := run(t, line)
+	if code != cmdutil.ExitError || out != "" || !strings.Contains(errOut, "<stdin>:1:224: "+want) {
+		t.Errorf("single input: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	p := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(p, []byte("\n"+line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = run(t, "", "--batch", p)
+	var answer struct {
+		Decision, Error string
+		Line            int
+	}
+	if err := json.Unmarshal([]byte(out), &answer); code != 0 || err != nil {
+		t.Fatalf("batch: exit %d, %v: %q", code, err, out)
+	}
+	if answer.Decision != "" || answer.Line != 2 || answer.Error != p+":2:224: "+want {
+		t.Errorf("batch answer %+v", answer)
+	}
+	// Spelt right, the boundary denies.
+	code, out, _ = run(t, strings.Replace(line, "permissionBoundary", "permissionsBoundary", 1))
+	if code != cmdutil.ExitFindings || !strings.HasPrefix(out, "implicitDeny") {
+		t.Errorf("spelt right: exit %d\n%s", code, out)
+	}
+}
+
+// Field names are case-sensitive; context keys are not, and two spellings
+// of one key are an error.
+func TestSimulateFieldCase(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"Request": {"action": "s3:GetObject"}}`, `<stdin>:1:2: unknown field "Request": field names are case-sensitive; did you mean "request"?`},
+		{`{"request": {"Action": "s3:GetObject"}}`, `<stdin>:1:14: unknown field "Action" in "request": field names are case-sensitive; did you mean "action"?`},
+		{`{"request": {"action": "s3:GetObject", "context": {"aws:sourceip": "1.2.3.4", "AWS:SourceIp": "1.2.3.4"}}}`, `<stdin>:1:79: context keys "AWS:SourceIp" and "aws:sourceip" name the same condition key (keys are case-insensitive)`},
+	}
+	for _, c := range cases {
+		code, _, errOut := run(t, c.in)
+		if code != cmdutil.ExitError || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %q", c.in, code, errOut, c.want)
+		}
+	}
+	// A context key in any case matches the policy's.
+	in := `{"request": {"principal": "arn:aws:iam::123456789012:user/a", "action": "s3:GetObject", "resource": "*", "context": {"AWS:MULTIFACTORAUTHPRESENT": "true"}},` +
+		` "identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}]}`
+	if code, out, errOut := run(t, in); code != 0 {
+		t.Errorf("context key case: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// Input beyond a limit exits 2 naming the input and the limit.
+func TestSimulateInputLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, []byte(`{"request": {"action": "s3:GetObject", "resource": "`+strings.Repeat("x", 4<<20)+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	longLine := filepath.Join(dir, "long.jsonl")
+	if err := os.WriteFile(longLine, []byte(seedLine()+"\n"+strings.Repeat("x", 4<<20+1)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, stdin string
+		args        []string
+		want        string
+		answers     int
+	}{
+		{"file over 4 MiB", "", []string{big}, big + ": input is larger than the 4 MiB limit for policy simulate input", 0},
+		{"stdin over 4 MiB", strings.Repeat(" ", 4<<20+1), nil, "<stdin>: input is larger than the 4 MiB limit for policy simulate input", 0},
+		{"deep nesting", strings.Repeat("[", 1_000_000), nil, "<stdin>:1:257: nesting deeper than 256 levels, the limit for JSON input", 0},
+		{"batch line over 4 MiB", "", []string{"--batch", longLine}, longLine + ":2: line is longer than 4 MiB, the limit for one --batch line", 1},
+		{"batch deep nesting is one bad line", `{"request": {"action": "s3:GetObject"}, "resourcePolicy": ` + strings.Repeat("[", 1_000_000) + "\n", []string{"--batch"}, "", 1},
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		cases = append(cases,
+			struct {
+				name, stdin string
+				args        []string
+				want        string
+				answers     int
+			}{"/dev/zero", "", []string{"/dev/zero"}, "/dev/zero: input is larger than the 4 MiB limit for policy simulate input", 0},
+			struct {
+				name, stdin string
+				args        []string
+				want        string
+				answers     int
+			}{"/dev/zero --batch", "", []string{"--batch", "/dev/zero"}, "/dev/zero:1: line is longer than 4 MiB, the limit for one --batch line", 0})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := run(t, c.stdin, c.args...)
+			if n := strings.Count(out, "\n"); n != c.answers {
+				t.Errorf("%d answers, want %d: %.200q", n, c.answers, out)
+			}
+			if c.want == "" {
+				if code != 0 || !strings.Contains(out, "nesting deeper than 256 levels, the limit for JSON input") {
+					t.Errorf("exit %d, stdout %.300q", code, out)
+				}
+				return
+			}
+			if code != cmdutil.ExitError || errOut != c.want {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, c.want)
+			}
+		})
+	}
+}
+
+func seedLine() string {
+	return strings.ReplaceAll(strings.ReplaceAll(seedInput, "\n", ""), "  ", "")
 }
