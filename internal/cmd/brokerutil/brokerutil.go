@@ -159,25 +159,53 @@ func (f *Factory) CachedCredentials() (credcache.Cache, map[string]*credcache.Cr
 	return cache, byKey, nil
 }
 
-// Resolve loads the configuration and resolves the profile named by flags.
+// Resolve loads the configuration, warns about what the AWS CLI would
+// refuse in it (WarnConfig), and resolves the profile named by flags.
 func (f *Factory) Resolve(flags Flags) (*awsconfig.Config, *awsconfig.Chain, error) {
+	cfg, ch, err := f.ResolveQuietly(flags)
+	if cfg != nil {
+		f.WarnConfig(cfg)
+	}
+	return cfg, ch, err
+}
+
+// ResolveQuietly is Resolve without the warnings, for credential-process:
+// the AWS CLI refuses such a file before it runs credential_process, and
+// the SDKs (which accept it, as awsmfa does) would show the warning on
+// every call.
+func (f *Factory) ResolveQuietly(flags Flags) (*awsconfig.Config, *awsconfig.Chain, error) {
 	cfg, err := f.LoadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
 	ch, err := cfg.Resolve(f.ProfileName(flags.Profile))
 	if err != nil {
-		return nil, nil, err
+		return cfg, nil, err
 	}
 	return cfg, ch, nil
 }
 
+// WarnConfig prints, on standard error, what the configuration files hold
+// that the AWS SDKs and awsmfa accept but the AWS CLI refuses (a section
+// or key written twice in one file).
+func (f *Factory) WarnConfig(cfg *awsconfig.Config) {
+	for _, w := range cfg.CLIRejects() {
+		fmt.Fprintln(f.IO.ErrOut, "awsmfa: warning:", w)
+	}
+}
+
 // Broker builds a broker for cfg whose MFA source uses the chain's
-// mfa_process and --mfa-token as p allows.
+// mfa_process and --mfa-token as p allows. When the cache cannot be
+// opened (no user cache directory) the broker works without it, after a
+// warning, unless $AWSMFA_CACHE_BACKEND asked for a backend explicitly.
 func (f *Factory) Broker(cfg *awsconfig.Config, ch *awsconfig.Chain, flags Flags, p Prompting) (*broker.Broker, error) {
 	cache, err := f.OpenCache()
 	if err != nil {
-		return nil, err
+		if f.Getenv(EnvCacheBackend) != "" {
+			return nil, err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "awsmfa: warning: the credential cache cannot be used (%v); going on without it: nothing is cached, so the next run needs new credentials (and may ask for an MFA code again)\n", err)
+		cache = nil
 	}
 	b := &broker.Broker{Config: cfg, Cache: cache, Now: f.Now, HTTPClient: f.HTTPClient, Stderr: f.IO.ErrOut}
 	if p != PromptNever {
@@ -199,9 +227,9 @@ func (f *Factory) mfaSource(ch *awsconfig.Chain, flags Flags, p Prompting) mfa.S
 	// terminal's foreground (a background job, a server whose command
 	// owns the terminal) must not read it (it would be stopped by
 	// SIGTTIN, or steal the command's input).
-	opts := mfa.Options{Process: process, TTY: mfa.DefaultTTY, Desktop: true, Stderr: f.IO.ErrOut}
+	opts := mfa.Options{Process: process, TTY: mfa.DefaultTTY, ProcessTTY: mfa.DefaultTTY, Desktop: true, Stderr: f.IO.ErrOut}
 	withTTY := newMFA(opts)
-	opts.TTY = ""
+	opts.TTY, opts.ProcessTTY = "", ""
 	noTTY := newMFA(opts)
 	fg := f.Foreground
 	if fg == nil {

@@ -3,6 +3,7 @@ package brokerutil
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,6 +43,7 @@ func TestMFASources(t *testing.T) {
 		fg = true
 		s := f.mfaSource(ch, Flags{MFAToken: " 654321 "}, p)
 		if len(built) != 2 || built[0].Token != "" || built[1].Token != "" || built[0].TTY != mfa.DefaultTTY || built[1].TTY != "" ||
+			built[0].ProcessTTY != mfa.DefaultTTY || built[1].ProcessTTY != "" ||
 			built[0].Process != ch.MFA.Process || !built[0].Desktop || !built[1].Desktop {
 			t.Fatalf("%+v", built)
 		}
@@ -108,5 +110,53 @@ func TestBrokerPrompting(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Fatalf("%T %v", err, err)
 		}
+	}
+}
+
+// TestConfigWarnings: Resolve prints what the AWS CLI would refuse in the
+// files (a section written twice); ResolveQuietly (credential-process)
+// does not; both resolve the merged profile as the SDKs do.
+func TestConfigWarnings(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfgPath, []byte("[profile p]\naws_access_key_id = AKIAEXAMPLE\n[profile p]\naws_secret_access_key = s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := awsconfig.MapEnv(map[string]string{"AWS_CONFIG_FILE": cfgPath, "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none")}, "linux")
+	for _, quiet := range []bool{false, true} {
+		ios, _, _, stderr := iostreams.Test()
+		f := &Factory{IO: ios, Env: &env}
+		resolve := f.Resolve
+		if quiet {
+			resolve = f.ResolveQuietly
+		}
+		_, ch, err := resolve(Flags{Profile: "p"})
+		if err != nil || ch.Base.AccessKeyID != "AKIAEXAMPLE" {
+			t.Fatalf("quiet %v: %v", quiet, err)
+		}
+		warned := strings.Contains(stderr.String(), cfgPath+":3: section [profile p] is written again here")
+		if warned == quiet {
+			t.Errorf("quiet %v: stderr %q", quiet, stderr.String())
+		}
+	}
+}
+
+// TestBrokerWithoutCacheDirectory: no user cache directory (no HOME, no
+// XDG_CACHE_HOME) is a warning and an uncached broker, not a failure;
+// an explicit backend that cannot be opened stays an error.
+func TestBrokerWithoutCacheDirectory(t *testing.T) {
+	if _, err := os.UserCacheDir(); err == nil && os.Getenv("HOME") != "" {
+		t.Setenv("HOME", "")
+		t.Setenv("XDG_CACHE_HOME", "")
+		if _, err := os.UserCacheDir(); err == nil {
+			t.Skip("this platform always has a user cache directory")
+		}
+	}
+	ios, _, _, stderr := iostreams.Test()
+	env := awsconfig.MapEnv(map[string]string{}, "linux")
+	f := &Factory{IO: ios, Env: &env}
+	b, err := f.Broker(&awsconfig.Config{}, nil, Flags{}, PromptNever)
+	if err != nil || b.Cache != nil || !strings.Contains(stderr.String(), "going on without it") {
+		t.Fatalf("Broker = %v, %v; stderr %q", b, err, stderr.String())
 	}
 }

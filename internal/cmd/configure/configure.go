@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -137,13 +138,13 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(cfg.ConfigPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
+	data, err := readFile(cfg.ConfigPath)
+	if err != nil {
+		return err
 	}
-	credData, err := os.ReadFile(cfg.CredentialsPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
+	credData, err := readFile(cfg.CredentialsPath)
+	if err != nil {
+		return err
 	}
 	values := o.Values
 	if len(values) == 0 && o.CLIProfile == "" {
@@ -173,6 +174,9 @@ func Run(o *Options) error {
 		}
 		cliValue = exe + " credential-process --profile " + o.Profile
 	}
+	// The CLI profile's region: --region, else (once the profile is
+	// known, below) the region of the profile or of its source profiles.
+	cliRegion := values[awsconfig.KeyRegion]
 	edit := func(in []byte) ([]byte, error) {
 		var set []awsconfig.KeyValue
 		var del []string
@@ -199,8 +203,8 @@ func Run(o *Options) error {
 		}
 		if cliValue != "" {
 			kv := []awsconfig.KeyValue{{Key: awsconfig.KeyCredentialProcess, Value: cliValue}}
-			if r, ok := values[awsconfig.KeyRegion]; ok && r != "" {
-				kv = append(kv, awsconfig.KeyValue{Key: awsconfig.KeyRegion, Value: r})
+			if cliRegion != "" {
+				kv = append(kv, awsconfig.KeyValue{Key: awsconfig.KeyRegion, Value: cliRegion})
 			}
 			if out, err = awsconfig.SetProfile(out, o.CLIProfile, kv); err != nil {
 				return nil, err
@@ -208,26 +212,68 @@ func Run(o *Options) error {
 		}
 		return out, nil
 	}
-	newData, err := edit(data)
-	if err != nil {
-		return annotate(err, cfg.ConfigPath)
-	}
 	// Check the result before writing it.
-	newCfg, err := awsconfig.Parse(awsconfig.File{Kind: awsconfig.ConfigFile, Path: cfg.ConfigPath, Data: newData},
-		awsconfig.File{Kind: awsconfig.CredentialsFile, Path: cfg.CredentialsPath, Data: credData})
-	if err != nil {
-		return annotate(err, cfg.ConfigPath)
+	check := func() (*awsconfig.Config, *awsconfig.Chain, []byte, error) {
+		newData, err := edit(data)
+		if err != nil {
+			return nil, nil, nil, annotate(err, cfg.ConfigPath)
+		}
+		newCfg, err := awsconfig.Parse(awsconfig.File{Kind: awsconfig.ConfigFile, Path: cfg.ConfigPath, Data: newData},
+			awsconfig.File{Kind: awsconfig.CredentialsFile, Path: cfg.CredentialsPath, Data: credData})
+		if err != nil {
+			return nil, nil, nil, annotate(err, cfg.ConfigPath)
+		}
+		newCfg.Env = cfg.Env
+		ch, err := newCfg.Resolve(o.Profile)
+		if err != nil {
+			return nil, nil, nil, &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s was not changed: with these settings, %w", cfg.ConfigPath, err)}
+		}
+		return newCfg, ch, newData, nil
 	}
-	newCfg.Env = cfg.Env
-	ch, err := newCfg.Resolve(o.Profile)
+	newCfg, ch, newData, err := check()
 	if err != nil {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s was not changed: with these settings, %w", cfg.ConfigPath, err)}
+		return err
+	}
+	if o.CLIProfile != "" && cliRegion == "" && newCfg.Profile(o.CLIProfile).Value(awsconfig.KeyRegion) == "" {
+		// The AWS CLI takes the region from the profile it is given, not
+		// from the profiles credential_process uses.
+		if cliRegion = chainRegion(newCfg, ch); cliRegion != "" {
+			if newCfg, ch, newData, err = check(); err != nil {
+				return err
+			}
+		}
 	}
 	changes := diff(data, newData, o.Profile, o.CLIProfile)
 	if err := awsconfig.EditFile(cfg.ConfigPath, edit); err != nil {
 		return annotate(err, cfg.ConfigPath)
 	}
 	return summary(o, cfg, newCfg, ch, changes, credData)
+}
+
+// readFile reads a config or credentials file (up to the limit of
+// awsconfig.MaxFileSize); a missing file reads as empty.
+func readFile(path string) ([]byte, error) {
+	data, err := awsconfig.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
+	case len(data) > awsconfig.MaxFileSize:
+		return nil, &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%s: larger than the %d MiB limit of AWS config and credentials files", path, awsconfig.MaxFileSize>>20)}
+	}
+	return data, nil
+}
+
+// chainRegion is the region of the nearest profile of the chain that sets
+// one: the profile itself, then its source profiles.
+func chainRegion(cfg *awsconfig.Config, ch *awsconfig.Chain) string {
+	for _, p := range ch.Visited {
+		if r := cfg.Profile(p).Value(awsconfig.KeyRegion); r != "" {
+			return r
+		}
+	}
+	return ""
 }
 
 func annotate(err error, path string) error {
@@ -314,6 +360,15 @@ func summary(o *Options, cfg, newCfg *awsconfig.Config, ch *awsconfig.Chain, cha
 	for _, warn := range ch.Warnings {
 		fmt.Fprintln(o.IO.ErrOut, "awsmfa: warning:", warn)
 	}
+	for _, warn := range newCfg.CLIRejects() {
+		fmt.Fprintln(o.IO.ErrOut, "awsmfa: warning:", warn)
+	}
+	if warn := shortSessionWarning(ch); warn != "" {
+		fmt.Fprintln(o.IO.ErrOut, "awsmfa: warning:", warn)
+	}
+	if o.CLIProfile != "" && newCfg.Profile(o.CLIProfile).Value(awsconfig.KeyRegion) == "" {
+		fmt.Fprintf(o.IO.ErrOut, "awsmfa: warning: profile %q has no region, and no profile of %q's chain sets one: the AWS CLI will need --region or AWS_REGION (set one with --region)\n", o.CLIProfile, o.Profile)
+	}
 	fmt.Fprintf(w, "\nProfile %q: %s\n", ch.Profile, describeChain(ch))
 	switch {
 	case ch.MFA.Mode == awsconfig.MFAModeSession && ch.MFA.Serial != "":
@@ -338,6 +393,38 @@ func summary(o *Options, cfg, newCfg *awsconfig.Config, ch *awsconfig.Chain, cha
 		fmt.Fprintf(w, "     aws --profile %s sts get-caller-identity\n", o.CLIProfile)
 	}
 	return nil
+}
+
+// shortSessionWarning warns when the profile's credentials live less
+// than the margin the AWS CLI wants left on credential_process
+// credentials: they are then served from the cache only until half their
+// lifetime is left (broker.Margin), and the AWS CLI asks again sooner.
+func shortSessionWarning(ch *awsconfig.Chain) string {
+	var lifetime time.Duration
+	what := ""
+	switch {
+	case len(ch.Steps) > 0:
+		s := ch.Steps[len(ch.Steps)-1]
+		lifetime = s.Duration()
+		what = fmt.Sprintf("duration_seconds %d of profile %q", s.DurationSeconds, s.Profile)
+	case ch.MFA.Mode == awsconfig.MFAModeSession && ch.MFA.Serial != "":
+		lifetime = ch.MFA.SessionDuration
+		what = fmt.Sprintf("mfa_session_duration %s", broker.FormatDuration(lifetime))
+	}
+	if lifetime <= 0 || lifetime >= broker.CLIMinRemaining {
+		return ""
+	}
+	return fmt.Sprintf("%s gives credentials of %s, less than the %s the AWS CLI wants left on credential_process credentials: awsmfa serves them from its cache until %s are left, then gets new ones, so the AWS CLI asks again sooner; %s or more avoids that",
+		what, exactDuration(lifetime), exactDuration(broker.CLIMinRemaining), exactDuration(broker.Margin(broker.CLIMinRemaining, lifetime)), exactDuration(broker.CLIMinRemaining))
+}
+
+// exactDuration is broker.FormatDuration, with the seconds when there are
+// some ("7m30s").
+func exactDuration(d time.Duration) string {
+	if d%time.Minute != 0 {
+		return d.Round(time.Second).String()
+	}
+	return broker.FormatDuration(d)
 }
 
 func sectionName(p string) string {
@@ -370,7 +457,7 @@ func executable() string {
 // ask asks for the main settings on the terminal, offering the current
 // values as defaults; it returns the keys whose answers differ.
 func ask(o *Options, cfg *awsconfig.Config) (map[string]string, error) {
-	in := bufio.NewReader(o.IO.In)
+	in := bufio.NewReaderSize(o.IO.In, maxAnswer)
 	cur := cfg.Profile(o.Profile)
 	out := map[string]string{}
 	question := func(s setting, def string) (string, error) {
@@ -380,9 +467,9 @@ func ask(o *Options, cfg *awsconfig.Config) (map[string]string, error) {
 			fmt.Fprintf(o.IO.ErrOut, "%s: ", s.question)
 		}
 		for tries := 0; ; tries++ {
-			line, err := in.ReadString('\n')
-			if err != nil && (err != io.EOF || line == "") {
-				return "", cmdutil.UsageError("no answer: %v", err)
+			line, err := readAnswer(in)
+			if err != nil {
+				return "", err
 			}
 			v := strings.TrimSpace(line)
 			if v == "" {
@@ -442,6 +529,22 @@ func ask(o *Options, cfg *awsconfig.Config) (map[string]string, error) {
 		record(key, v)
 	}
 	return out, nil
+}
+
+// maxAnswer is the longest answer read from standard input (reading stops
+// there: an endless line is an error, not an endless read).
+const maxAnswer = 4096
+
+// readAnswer reads one line of at most maxAnswer bytes.
+func readAnswer(in *bufio.Reader) (string, error) {
+	line, err := in.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return "", cmdutil.UsageError("answer longer than the %d-byte limit of an answer", maxAnswer)
+	case err != nil && (err != io.EOF || len(line) == 0):
+		return "", cmdutil.UsageError("no answer: %v", err)
+	}
+	return string(line), nil
 }
 
 // guessSource is the first other profile with long-term access keys.

@@ -2,6 +2,7 @@ package configure
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -235,4 +236,123 @@ func TestConfiguredProfileGetsCredentials(t *testing.T) {
 	if err != nil || !strings.Contains(c.PrincipalARN, "assumed-role/cli-role/") {
 		t.Fatalf("%v %v", c, err)
 	}
+}
+
+// TestCLIProfileCarriesTheRegion: the profile --cli-profile writes gets
+// the region of the configured profile's chain (the AWS CLI reads the
+// region of the profile it is given, not of those credential_process
+// uses), unless --region says otherwise or it has one already; without
+// any region, configure says so.
+func TestCLIProfileCarriesTheRegion(t *testing.T) {
+	e := cmdtest.New(t, lab.Lifetimes{}, nil)
+	path := e.Lab.ConfigPath
+	values := map[string]string{"role_arn": "arn:aws:iam::123456789012:role/cli-role", "source_profile": "anika", "mfa_serial": e.Lab.Anika.MFASerial}
+	// The new profile has no region of its own: anika's (source) is used.
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "admin", Values: values, Executable: "awsmfa", CLIProfile: "admin-cli"}); err != nil {
+		t.Fatalf("%v\n%s", err, e.Err.String())
+	}
+	cfg, err := e.Factory.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg.Profile("anika").Value("region")
+	if want == "" {
+		t.Fatal("the lab's anika profile has no region")
+	}
+	if got := cfg.Profile("admin-cli").Map(); got["region"] != want || got["credential_process"] != "awsmfa credential-process --profile admin" {
+		t.Fatalf("admin-cli = %v, want region %s", got, want)
+	}
+	if !strings.Contains(e.Out.String(), "+ region = "+want) {
+		t.Errorf("summary does not show the region:\n%s", e.Out.String())
+	}
+	// work has its own region (us-west-2); --region wins over both.
+	if err := os.WriteFile(path, []byte(read(t, path)+"\n[profile work]\nregion = us-west-2\n[profile other]\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = anika\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "work", Values: values, Executable: "awsmfa", CLIProfile: "work-cli"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "other", Values: map[string]string{"region": "eu-central-1"}, Executable: "awsmfa", CLIProfile: "other-cli"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = e.Factory.LoadConfig()
+	if r := cfg.Profile("work-cli").Value("region"); r != "us-west-2" {
+		t.Errorf("work-cli region %q, want work's us-west-2", r)
+	}
+	if r := cfg.Profile("other-cli").Value("region"); r != "eu-central-1" {
+		t.Errorf("other-cli region %q, want --region's", r)
+	}
+}
+
+// TestCLIProfileWithoutAnyRegion: no region anywhere is a warning.
+func TestCLIProfileWithoutAnyRegion(t *testing.T) {
+	e := cmdtest.New(t, lab.Lifetimes{}, nil)
+	key := e.Lab.Anika.AccessKeys[0]
+	if err := os.WriteFile(e.Lab.ConfigPath, []byte("[profile keys]\naws_access_key_id = "+key.ID+"\naws_secret_access_key = "+key.Secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "keys", Values: map[string]string{"mfa_serial": e.Lab.Anika.MFASerial}, Executable: "awsmfa", CLIProfile: "keys-cli"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.Err.String(), `profile "keys-cli" has no region`) {
+		t.Errorf("stderr %q", e.Err.String())
+	}
+}
+
+// TestConfigureWarnsAboutShortSessions: duration_seconds (or an MFA
+// session) shorter than the AWS CLI's margin is accepted with a warning.
+func TestConfigureWarnsAboutShortSessions(t *testing.T) {
+	e, _ := setup(t)
+	values := map[string]string{"role_arn": "arn:aws:iam::123456789012:role/cli-role", "source_profile": "anika", "mfa_serial": e.Lab.Anika.MFASerial,
+		"duration_seconds": "900", "awsmfa_mode": "per-role"}
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "short", Values: values}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.Err.String(), `duration_seconds 900 of profile "short" gives credentials of 15m, less than the 16m`) || !strings.Contains(e.Err.String(), "until 7m30s are left") {
+		t.Errorf("stderr %q", e.Err.String())
+	}
+	e.Err.Reset()
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "short", Values: map[string]string{"duration_seconds": "3600"}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(e.Err.String(), "less than the 16m") {
+		t.Errorf("warned for an hour: %q", e.Err.String())
+	}
+}
+
+// TestConfigureWarnsAboutDuplicates: a section written twice (merged by
+// the SDKs, refused by the AWS CLI) is reported.
+func TestConfigureWarnsAboutDuplicates(t *testing.T) {
+	e, path := setup(t)
+	if err := os.WriteFile(path, []byte(original+"\n[profile work]\noutput = json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{"role_arn": "arn:aws:iam::123456789012:role/cli-role", "source_profile": "anika", "mfa_serial": e.Lab.Anika.MFASerial}
+	if err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "work", Values: values}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.Err.String(), "section [profile work] is written again here") || !strings.Contains(e.Err.String(), "AWS CLI refuses the whole file") {
+		t.Errorf("stderr %q", e.Err.String())
+	}
+}
+
+// TestEndlessAnswer: an endless line on standard input is an error, not
+// an endless read.
+func TestEndlessAnswer(t *testing.T) {
+	e, _ := setup(t)
+	e.IO.SetStdinTTY(true)
+	e.IO.In = io.LimitReader(zeros{}, 10<<20)
+	err := Run(&Options{IO: e.IO, Factory: e.Factory, Profile: "work", Values: map[string]string{}})
+	if err == nil || !strings.Contains(err.Error(), "4096-byte limit") || cmdutil.ExitCode(err) != 2 {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
 }

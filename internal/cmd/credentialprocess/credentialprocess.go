@@ -78,7 +78,7 @@ processes started together share one MFA prompt and one STS call.`,
 // Run prints the profile's credentials.
 func Run(o *Options) error {
 	f := o.Factory
-	cfg, ch, err := f.Resolve(o.Flags)
+	cfg, ch, err := f.ResolveQuietly(o.Flags)
 	if err != nil {
 		return err
 	}

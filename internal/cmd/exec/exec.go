@@ -52,6 +52,14 @@ type Options struct {
 	Replace bool
 	// OnStart, when set, is called with the child once it runs (tests).
 	OnStart func(*os.Process)
+	// Verbose logs every request the credentials server refuses.
+	Verbose bool
+	// InForeground reports whether awsmfa is in the foreground of its
+	// terminal (default brokerutil.ForegroundTTY). Under --server the
+	// command then shares awsmfa's process group, so that the terminal,
+	// Ctrl-C and job control work as for any command; otherwise it gets
+	// a process group of its own, to which every relayed signal is sent.
+	InForeground func() bool
 }
 
 // NewCmdExec returns the command; runF replaces Run in tests.
@@ -81,10 +89,19 @@ AWSMFA_PROFILE is set to the profile, and exec refuses to run inside
 another awsmfa exec.
 
 The exit status is the command's (128+N when it is killed by signal N).
-Without --server on Unix, awsmfa replaces itself with the command; with
---server, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are relayed to it, and
-SIGINT and SIGQUIT when they did not come from the terminal (which sends
-them to the command itself).`,
+Without --server on Unix, awsmfa replaces itself with the command. With
+--server, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are
+forwarded to the command's whole process group (the command and every
+process it started, so a script's children do not outlive it): when
+awsmfa does not run in the foreground of a terminal (CI, systemd, a
+script, timeout(1)), the command gets a process group of its own and
+each signal goes to that group. In the foreground of a terminal the
+command stays in awsmfa's process group, which the terminal's Ctrl-C
+and Ctrl-\ already reach, so that job control and reading the terminal
+work as usual; other signals go to the command.
+
+The credentials server logs each refresh; --verbose also logs every
+request it refuses (wrong token or Host, a body, another path).`,
 		Example: `  awsmfa exec --profile work -- aws s3 ls
   awsmfa exec --profile work --server -- terraform apply
   awsmfa exec -p work`,
@@ -102,6 +119,7 @@ them to the command itself).`,
 	brokerutil.AddFlags(cmd, &o.Flags)
 	cmd.Flags().BoolVar(&o.Server, "server", false, "serve refreshed credentials to the command on 127.0.0.1 instead of environment keys")
 	cmd.Flags().DurationVar(&o.MinRemaining, "min-remaining", broker.CLIMinRemaining, "validity the credentials must have when the command starts")
+	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "with --server, log every request the credentials server refuses")
 	return cmd
 }
 
@@ -157,7 +175,7 @@ func Run(o *Options) error {
 		}
 		return run(o, path, argv, env, nil)
 	}
-	srv, err := credserver.New(b, ch.Profile, credserver.Options{Log: o.IO.ErrOut})
+	srv, err := credserver.New(b, ch.Profile, credserver.Options{Log: o.IO.ErrOut, Verbose: o.Verbose})
 	if err != nil {
 		return err
 	}
@@ -171,6 +189,15 @@ func Run(o *Options) error {
 	}
 	env = ChildEnv(environ(), ch, nil, url, token)
 	return run(o, path, argv, env, &childRunning)
+}
+
+// inForeground reports whether awsmfa runs in the foreground of its
+// terminal.
+func (o *Options) inForeground() bool {
+	if o.InForeground != nil {
+		return o.InForeground()
+	}
+	return brokerutil.ForegroundTTY()
 }
 
 // ChildEnv is environ with the conflicting AWS variables removed and the
@@ -230,11 +257,23 @@ func defaultProfileWarning(cfg *awsconfig.Config) string {
 }
 
 // run starts the command, relays signals and returns its exit status.
+// Under --server (running != nil) the command gets a process group of its
+// own, and every relayed signal goes to that group, unless awsmfa is in
+// the foreground of its terminal (see Options.InForeground).
 func run(o *Options, path string, argv, env []string, running *atomic.Bool) error {
 	cmd := osexec.Command(path, argv[1:]...)
 	cmd.Args = argv
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.IO.In, o.IO.Out, o.IO.ErrOut
+	fromTerminal := o.IO.IsStdinTTY()
+	ownGroup := false
+	if running != nil {
+		fromTerminal = o.inForeground()
+		ownGroup = !fromTerminal && processGroups
+		if ownGroup {
+			cmd.SysProcAttr = ownGroupAttr()
+		}
+	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, relayedSignals...)
 	defer signal.Stop(sigs)
@@ -249,11 +288,13 @@ func run(o *Options, path string, argv, env []string, running *atomic.Bool) erro
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	fromTerminal := o.IO.IsStdinTTY()
 	for {
 		select {
 		case sig := <-sigs:
-			if shouldRelay(sig, fromTerminal) {
+			switch {
+			case ownGroup:
+				signalGroup(cmd.Process, sig)
+			case shouldRelay(sig, fromTerminal):
 				_ = cmd.Process.Signal(sig)
 			}
 		case err := <-done:

@@ -13,6 +13,8 @@ import (
 const (
 	replaceSupported = true
 	defaultShell     = "/bin/sh"
+	// processGroups: the command can get a process group of its own.
+	processGroups = true
 )
 
 // relayedSignals are caught while the command runs.
@@ -32,4 +34,16 @@ func shouldRelay(sig os.Signal, fromTerminal bool) bool {
 func replace(path string, argv, env []string) error {
 	err := syscall.Exec(path, argv, env)
 	return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("cannot run %s: %w", argv[0], err)}
+}
+
+// ownGroupAttr starts the command in a new process group (its pid).
+func ownGroupAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// signalGroup sends sig to the process group p leads.
+func signalGroup(p *os.Process, sig os.Signal) {
+	if s, ok := sig.(syscall.Signal); ok {
+		_ = syscall.Kill(-p.Pid, s)
+		return
+	}
+	_ = p.Signal(sig)
 }

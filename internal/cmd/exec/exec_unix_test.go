@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	osexec "os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,5 +43,66 @@ func TestReplace(t *testing.T) {
 	var ee *osexec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 9 || strings.TrimSpace(string(out)) != "replaced p" {
 		t.Fatalf("%v %q", err, out)
+	}
+}
+
+// TestExecServerSignalsTheCommandsGroup: outside a terminal's foreground,
+// SIGTERM to awsmfa reaches every process the command started (a
+// script's background job), not only the command; in the foreground of a
+// terminal the command stays in awsmfa's process group.
+func TestExecServerSignalsTheCommandsGroup(t *testing.T) {
+	x := newFixture(t, nil)
+	x.o.Flags.Profile = "anika-plain"
+	x.o.Server = true
+	x.o.InForeground = func() bool { return false }
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	// sh waits for its job; SIGTERM to sh alone would leave the sleep.
+	x.o.Command = []string{"sh", "-c", `sleep 300 & echo $! > ` + pidFile + `; echo ready; wait`}
+	var child *os.Process
+	x.o.OnStart = func(p *os.Process) {
+		child = p
+		go func() {
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(x.out.String(), "ready") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		}()
+	}
+	err := Run(x.o)
+	if code := cmdutil.ExitCode(err); code != 128+int(syscall.SIGTERM) {
+		t.Fatalf("exit %d (%v), want %d", code, err, 128+int(syscall.SIGTERM))
+	}
+	if pgid, _ := syscall.Getpgid(child.Pid); pgid == syscall.Getpgrp() {
+		t.Error("the command shared awsmfa's process group")
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, pid)
+}
+
+// waitGone waits until pid has ended (gone, or a zombie nobody reaps).
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil && syscall.Kill(pid, 0) != nil {
+			return
+		}
+		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && len(stat) > i+2 && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
+			return
+		}
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("process %d, started by the command, still runs after SIGTERM", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -5,11 +5,13 @@ package exec
 import (
 	"errors"
 	"os"
+	"syscall"
 )
 
 const (
 	replaceSupported = false
 	defaultShell     = "cmd.exe"
+	processGroups    = false
 )
 
 var relayedSignals = []os.Signal{os.Interrupt}
@@ -20,3 +22,7 @@ func shouldRelay(sig os.Signal, fromTerminal bool) bool { return !fromTerminal }
 func replace(path string, argv, env []string) error {
 	return errors.New("replacing the process is not supported on Windows")
 }
+
+func ownGroupAttr() *syscall.SysProcAttr { return nil }
+
+func signalGroup(p *os.Process, sig os.Signal) { _ = p.Signal(sig) }

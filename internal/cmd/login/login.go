@@ -49,7 +49,7 @@ type Options struct {
 func NewCmdLogin(ios *iostreams.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := &Options{IO: ios, Factory: brokerutil.New(ios)}
 	cmd := &cobra.Command{
-		Use:   "login [--profile P] [--open]",
+		Use:   "login [PROFILE | --profile P] [--open]",
 		Short: "Print (or open) an AWS console sign-in URL for a role profile",
 		Long: `Get the role profile's credentials (with an MFA code when needed) and
 exchange them at the AWS federation endpoint for a console sign-in URL,
@@ -73,11 +73,17 @@ as the role credentials.
 
 The lab (awsmfa lab) has no federation endpoint; --federation-url points
 at another one (tests).`,
-		Example: `  awsmfa login --profile work --open
+		Example: `  awsmfa login work --open
   awsmfa login -p work --destination https://console.aws.amazon.com/s3/`,
-		Args: cobra.NoArgs,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx = cmd.Context()
+			if len(args) == 1 {
+				if o.Flags.Profile != "" && o.Flags.Profile != args[0] {
+					return cmdutil.UsageError("profile %q given twice, as an argument and as --profile %q: give one", args[0], o.Flags.Profile)
+				}
+				o.Flags.Profile = args[0]
+			}
 			if runF != nil {
 				return runF(o)
 			}
@@ -193,6 +199,10 @@ func chainReason(ch *awsconfig.Chain) string {
 	return "its source credentials are temporary"
 }
 
+// MaxFederationAnswer is the most read of the federation endpoint's answer
+// (reading stops one byte past it).
+const MaxFederationAnswer = 1 << 20
+
 // SigninToken exchanges credentials for a sign-in token at the federation
 // endpoint: GET fed?Action=getSigninToken&Session={"sessionId",
 // "sessionKey","sessionToken"}[&SessionDuration=N].
@@ -221,7 +231,13 @@ func SigninToken(ctx context.Context, client *http.Client, fed string, c *credca
 		return "", fmt.Errorf("cannot reach the federation endpoint %s: %v", fed, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxFederationAnswer+1))
+	if err != nil {
+		return "", fmt.Errorf("reading the answer of the federation endpoint %s: %v", fed, err)
+	}
+	if len(body) > MaxFederationAnswer {
+		return "", fmt.Errorf("the federation endpoint %s answered more than the 1 MiB limit of its answer (a sign-in token is a few kilobytes)", fed)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("the federation endpoint %s refused the credentials: HTTP %d %s", fed, resp.StatusCode, snippet(body))
 	}

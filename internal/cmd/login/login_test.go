@@ -148,3 +148,61 @@ func TestPartitions(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginProfileArgument: `awsmfa login PROFILE` is `--profile PROFILE`;
+// both, naming different profiles, is a usage error.
+func TestLoginProfileArgument(t *testing.T) {
+	e := cmdtest.New(t, lab.Lifetimes{}, nil)
+	for _, c := range []struct {
+		args    []string
+		want    string
+		wantErr string
+	}{
+		{[]string{"work"}, "work", ""},
+		{[]string{"--profile", "work"}, "work", ""},
+		{[]string{"-p", "work", "work"}, "work", ""},
+		{[]string{"--profile", "other", "work"}, "", `profile "work" given twice`},
+		{[]string{"a", "b"}, "", "accepts at most 1 arg"},
+	} {
+		var got *Options
+		cmd := NewCmdLogin(e.IO, func(o *Options) error { got = o; return nil })
+		cmd.SetArgs(c.args)
+		cmd.SetOut(&strings.Builder{})
+		cmd.SetErr(&strings.Builder{})
+		err := cmd.Execute()
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || got == nil || got.Flags.Profile != c.want {
+			t.Errorf("%v: %v, profile %v", c.args, err, got)
+		}
+	}
+}
+
+// TestFederationAnswerLimit: an endless answer from the federation
+// endpoint is an error naming the limit, within seconds.
+func TestFederationAnswerLimit(t *testing.T) {
+	e := cmdtest.New(t, lab.Lifetimes{}, nil)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for i := 0; i < 1000; i++ { // 64 MB, far past the limit
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	o := &Options{IO: e.IO, Factory: e.Factory, FederationURL: srv.URL}
+	o.Flags.Profile = "role-with-mfa"
+	start := time.Now()
+	err := Run(o)
+	if err == nil || !strings.Contains(err.Error(), "1 MiB limit") || cmdutil.ExitCode(err) != 2 {
+		t.Fatalf("Run = %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %s", took)
+	}
+}

@@ -29,6 +29,8 @@ type Options struct {
 	Flags   brokerutil.Flags
 	Port    int
 	Output  string
+	// Verbose logs every request the server refuses.
+	Verbose bool
 
 	// Stop ends the server when closed (tests); SIGINT and SIGTERM always
 	// do.
@@ -55,7 +57,8 @@ desktop dialog, or this terminal while serve runs in its foreground. Run
 it in a terminal of its own, or configure mfa_process.
 
 The first code (if one is needed) is asked for before the endpoint starts.
-Stop with Ctrl-C (SIGINT) or SIGTERM.`,
+Each refresh is logged on standard error; --verbose also logs every
+request the endpoint refuses. Stop with Ctrl-C (SIGINT) or SIGTERM.`,
 		Example: `  awsmfa serve --profile work
   awsmfa serve --profile work --port 9911 -o json`,
 		Args: cobra.NoArgs,
@@ -72,6 +75,7 @@ Stop with Ctrl-C (SIGINT) or SIGTERM.`,
 	}
 	brokerutil.AddFlags(cmd, &o.Flags)
 	cmd.Flags().IntVar(&o.Port, "port", 0, "port on 127.0.0.1 (default: a free one)")
+	cmd.Flags().BoolVar(&o.Verbose, "verbose", false, "log every request the endpoint refuses (wrong token or Host, a body, another path)")
 	cmdutil.AddOutputFlag(cmd, &o.Output)
 	return cmd
 }
@@ -101,7 +105,7 @@ func Run(o *Options) error {
 	if _, err := b.GetChain(cmdutil.Context(o.Ctx), ch, broker.GetOptions{MinRemaining: broker.CLIMinRemaining}); err != nil {
 		return err
 	}
-	srv, err := credserver.New(b, ch.Profile, credserver.Options{Port: o.Port, Log: o.IO.ErrOut})
+	srv, err := credserver.New(b, ch.Profile, credserver.Options{Port: o.Port, Log: o.IO.ErrOut, Verbose: o.Verbose})
 	if err != nil {
 		return err
 	}

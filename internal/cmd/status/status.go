@@ -108,6 +108,7 @@ func Run(o *Options) error {
 	if err != nil {
 		return err
 	}
+	f.WarnConfig(cfg)
 	_, byKey, err := f.CachedCredentials()
 	if err != nil {
 		return err
