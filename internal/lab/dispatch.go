@@ -27,11 +27,12 @@ type request struct {
 	// extra holds service-specific condition keys (iam:PolicyARN, ...).
 	extra [][2]string
 	// resource is what the operation was authorized on; tags are the
-	// request's Tags parameter (aws:RequestTag/KEY, aws:TagKeys); assume
-	// is what authorizing sts:AssumeRole established.
+	// request's Tags parameter (aws:RequestTag/KEY, aws:TagKeys); input
+	// is what authorizing the operation parsed or established, for its
+	// handler (*assumeRoleInput, *describeRegionsInput).
 	resource string
 	tags     []store.Tag
-	assume   *assumeRoleInput
+	input    any
 
 	// Outcome, for the log line and the counters.
 	status      int

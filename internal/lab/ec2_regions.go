@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"net/http"
 	"path"
 	"sort"
@@ -161,6 +162,9 @@ func (e *ec2Params) unread() string {
 }
 
 func parseDescribeRegions(p params) (*describeRegionsInput, error) {
+	if len(p) <= 2 && p.has("Action") && (len(p) == 1 || p.has("Version")) {
+		return &describeRegionsInput{}, nil // the common call: no parameters
+	}
 	e := &ec2Params{p: p, read: map[string]bool{}}
 	in := &describeRegionsInput{names: e.list("RegionName")}
 	var err error
@@ -200,9 +204,10 @@ func parseDescribeRegions(p params) (*describeRegionsInput, error) {
 }
 
 // describeRegionsParams validates DescribeRegions' parameters before
-// authorization.
+// authorization and keeps them for the handler.
 func describeRegionsParams(rq *request) error {
-	_, err := parseDescribeRegions(rq.params)
+	in, err := parseDescribeRegions(rq.params)
+	rq.input = in
 	return err
 }
 
@@ -240,26 +245,44 @@ next:
 	return out
 }
 
+// regionInfoXML renders regions as DescribeRegions' regionInfo element.
+func regionInfoXML(regions []ec2Region) string {
+	var b strings.Builder
+	b.WriteString("  <regionInfo>\n")
+	for _, r := range regions {
+		b.WriteString("    <item>\n      <regionName>" + r.name + "</regionName>\n      <regionEndpoint>" + r.endpoint() +
+			"</regionEndpoint>\n      <optInStatus>" + r.optIn + "</optInStatus>\n    </item>\n")
+	}
+	b.WriteString("  </regionInfo>\n")
+	return b.String()
+}
+
+// enabledRegionInfo is the answer to a DescribeRegions call without
+// parameters, rendered once.
+var enabledRegionInfo = regionInfoXML((&describeRegionsInput{}).regions())
+
 // describeRegions answers ec2:DescribeRegions: the lab's data-plane call,
 // which policies can allow or deny. With DryRun it answers
 // DryRunOperation once authorized, as EC2 does.
 func (s *Server) describeRegions(rq *request) (any, error) {
-	in, err := parseDescribeRegions(rq.params)
-	if err != nil {
-		return nil, err
+	in, _ := rq.input.(*describeRegionsInput)
+	if in == nil {
+		return nil, fmt.Errorf("lab: DescribeRegions without its parsed parameters")
 	}
 	if in.dryRun {
 		return nil, errSender(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	}
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
-		`<DescribeRegionsResponse xmlns="` + nsEC2 + `">` + "\n" +
-		"  <requestId>" + rq.id + "</requestId>\n" +
-		"  <regionInfo>\n")
-	for _, r := range in.regions() {
-		b.WriteString("    <item>\n      <regionName>" + r.name + "</regionName>\n      <regionEndpoint>" + r.endpoint() +
-			"</regionEndpoint>\n      <optInStatus>" + r.optIn + "</optInStatus>\n    </item>\n")
+	info := enabledRegionInfo
+	if in.allRegions || len(in.names) > 0 || len(in.filters) > 0 {
+		info = regionInfoXML(in.regions())
 	}
-	b.WriteString("  </regionInfo>\n</DescribeRegionsResponse>\n")
-	return rawResponse(b.String()), nil
+	const head = `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<DescribeRegionsResponse xmlns="` + nsEC2 + `">` + "\n  <requestId>"
+	const tail = "</DescribeRegionsResponse>\n"
+	body := make([]byte, 0, len(head)+len(rq.id)+len("</requestId>\n")+len(info)+len(tail))
+	body = append(body, head...)
+	body = append(body, rq.id...)
+	body = append(body, "</requestId>\n"...)
+	body = append(body, info...)
+	body = append(body, tail...)
+	return rawResponse(body), nil
 }

@@ -105,3 +105,68 @@ func fuzzLab(f *testing.F) (func(), *Server, *account) {
 	st, srv, a := newFuzzServer(f)
 	return func() { st.Close() }, srv, a
 }
+
+func FuzzTagsParam(f *testing.F) {
+	for _, s := range []string{
+		"Tags.member.1.Key=team&Tags.member.1.Value=blue",
+		"Tags.member.1.Key=a&Tags.member.1.Value=&Tags.member.2.Key=A&Tags.member.2.Value=x",
+		"Tags.member.3.Key=c&Tags.member.3.Value=", "Tags.member.0.Key=a", "Tags.member.99999999999999999999.Key=a",
+		"Tags.member.-1.Key=a", "Tags.member.1.Key=%FF&Tags.member.1.Value=v",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := params{}
+		if parseForm(s, p) != nil {
+			return
+		}
+		tags, err := tagsParam(p)
+		if err != nil {
+			if _, ok := toAPIError(err); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		// Every Tags parameter is in the result: nothing dropped.
+		n := 0
+		for k := range p {
+			if strings.HasPrefix(k, tagsPrefix) {
+				n++
+			}
+		}
+		if n != 2*len(tags) {
+			t.Fatalf("%d Tags parameters, %d tags", n, len(tags))
+		}
+	})
+}
+
+func FuzzDescribeRegionsParams(f *testing.F) {
+	for _, s := range []string{
+		"Action=DescribeRegions&Version=2016-11-15",
+		"Action=DescribeRegions&Version=2016-11-15&AllRegions=true&RegionName.1=us-east-1&RegionName.2=af-south-1",
+		"Action=DescribeRegions&Version=2016-11-15&Filter.1.Name=region-name&Filter.1.Value.1=eu-*&Filter.2.Name=opt-in-status&Filter.2.Value.1=%5B",
+		"Action=DescribeRegions&Version=2016-11-15&RegionName.2=us-east-1", "Action=DescribeRegions&DryRun=TRUE",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := params{}
+		if parseForm(s, p) != nil {
+			return
+		}
+		in, err := parseDescribeRegions(p)
+		if err != nil {
+			if _, ok := toAPIError(err); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		regions := in.regions()
+		if len(regions) > len(ec2Regions) {
+			t.Fatalf("%d regions", len(regions))
+		}
+		if err := xml.Unmarshal([]byte("<r>"+regionInfoXML(regions)+"</r>"), new(struct{})); err != nil {
+			t.Fatalf("regionInfo does not parse: %v", err)
+		}
+	})
+}

@@ -42,10 +42,10 @@ func tagsParam(p params) ([]store.Tag, error) {
 		if !ok {
 			continue
 		}
-		num, _, _ := strings.Cut(rest, ".")
+		num, field, _ := strings.Cut(rest, ".")
 		i, err := strconv.Atoi(num)
-		if err != nil || i < 1 {
-			return nil, validationError("Invalid tag parameter " + truncate(k, 64) + ": members are numbered from 1")
+		if err != nil || i < 1 || strconv.Itoa(i) != num || (field != "Key" && field != "Value") {
+			return nil, validationError("Invalid tag parameter " + strconv.Quote(truncate(k, 64)) + ": tags are Tags.member.N.Key and Tags.member.N.Value, N from 1")
 		}
 		n = max(n, i)
 	}

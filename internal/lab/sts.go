@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"time"
@@ -305,13 +306,17 @@ func (s *Server) authorizeAssumeRole(rq *request) error {
 		return accessDenied(notAuthorized)
 	}
 	in.role = role
-	rq.assume = in
+	rq.input = in
 	return nil
 }
 
 // assumeRole issues the role session authorizeAssumeRole allowed.
 func (s *Server) assumeRole(rq *request) (any, error) {
-	c, in, role := rq.caller, rq.assume, rq.assume.role
+	in, _ := rq.input.(*assumeRoleInput)
+	if in == nil {
+		return nil, errors.New("lab: AssumeRole without its authorization")
+	}
+	c, role := rq.caller, in.role
 	chained := c.kind == kindRole
 	dur := in.duration
 	switch {

@@ -185,7 +185,9 @@ func TestTagsParameterValidation(t *testing.T) {
 		{"missing value", url.Values{"Tags.member.1.Key": {"k"}}, "ValidationError", "Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"},
 		{"a gap", url.Values{"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {""}, "Tags.member.3.Key": {"c"}, "Tags.member.3.Value": {""}},
 			"ValidationError", "Value null at 'tags.2.member.key'"},
-		{"member zero", url.Values{"Tags.member.0.Key": {"a"}}, "ValidationError", "members are numbered from 1"},
+		{"member zero", url.Values{"Tags.member.0.Key": {"a"}}, "ValidationError", "tags are Tags.member.N.Key and Tags.member.N.Value, N from 1"},
+		{"an unknown field", url.Values{"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {""}, "Tags.member.1.Kind": {"x"}}, "ValidationError", `Invalid tag parameter "Tags.member.1.Kind"`},
+		{"a number in two spellings", url.Values{"Tags.member.1.Key": {"a"}, "Tags.member.1.Value": {""}, "Tags.member.01.Key": {"b"}}, "ValidationError", `Invalid tag parameter "Tags.member.01.Key"`},
 		{"bad character", url.Values{"Tags.member.1.Key": {"a<b"}, "Tags.member.1.Value": {""}}, "ValidationError", "must satisfy regular expression pattern"},
 	} {
 		form := url.Values{"Action": {"CreateUser"}, "Version": {versionIAM}, "UserName": {"tagged"}}
