@@ -241,7 +241,19 @@ func TestErrors(t *testing.T) {
 		}, 405, "MethodNotAllowed", ""},
 		{"body too large", func() (int, string) {
 			return h.call(a.admin, "sts", gci+"&Pad="+strings.Repeat("a", maxBody))
-		}, 413, "RequestEntityTooLarge", ""},
+		}, 413, "RequestEntityTooLarge", "Request body must be no larger than 262144 bytes."},
+		{"IAM body too large", func() (int, string) {
+			return h.call(a.admin, "iam", iamListUsers+"&Pad="+strings.Repeat("a", maxBody))
+		}, 413, "RequestEntityTooLarge", "Request body must be no larger than 262144 bytes."},
+		{"EC2 body too large", func() (int, string) {
+			return h.call(a.admin, "ec2", "Action=DescribeRegions&Version=2016-11-15&Pad="+strings.Repeat("a", maxBody))
+		}, 413, "RequestEntityTooLarge", "<Response><Errors><Error><Code>RequestEntityTooLarge</Code>"},
+		{"largest body", func() (int, string) {
+			// The limit itself is accepted: the request reaches the
+			// parameters (an unknown one).
+			body := "Action=DescribeRegions&Version=2016-11-15&Pad="
+			return h.call(a.admin, "ec2", body+strings.Repeat("a", maxBody-len(body)))
+		}, 400, "UnknownParameter", "The parameter Pad is not recognized"},
 		{"JSON body", func() (int, string) {
 			body := `{"Action":"GetCallerIdentity"}`
 			r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
