@@ -45,7 +45,8 @@ const (
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ContextEntry.html),
 // and a request carries a few hundred condition keys at most (up to 50 tags
 // each of the request, the resource and the principal, and the global
-// keys).
+// keys), a multivalued key a few dozen values (aws:TagKeys: at most 50 tags
+// per request in most services).
 const (
 	// MaxRequestString limits every string of the request: principal,
 	// action, resource, resourceAccount, context keys and values.
@@ -53,7 +54,7 @@ const (
 	// MaxContextKeys limits the keys of request.context.
 	MaxContextKeys = 1000
 	// MaxContextValues limits the values of one context key.
-	MaxContextValues = 1000
+	MaxContextValues = 100
 )
 
 // lookupField returns the index of key in fields, or -1.

@@ -192,7 +192,7 @@ func (w *refWalk) context(v *policy.Node) {
 		if val.Kind == policy.NodeArray {
 			for i, it := range val.Items {
 				if i >= MaxContextValues {
-					w.fail(it.Pos, "context key "+q+" has more than 1000 values, the limit for one key")
+					w.fail(it.Pos, "context key "+q+" has more than 100 values, the limit for one key")
 					return
 				}
 				if it.Kind == policy.NodeArray {
@@ -354,7 +354,7 @@ var strictCases = []struct{ in, want string }{
 	{`{"request":{"action":"s3:GetObject","resource":"` + strings.Repeat(`\u0072`, MaxRequestString+1) + `"}}`, `1:48: request.resource is 2049 bytes long: the limit is 2048 bytes`},
 	{`{"request":{"action":"s3:GetObject","context":{"k":"` + strings.Repeat("v", MaxRequestString+1) + `"}}}`, `1:52: the value of context key "k" is 2049 bytes long: the limit is 2048 bytes`},
 	{`{"request":{"action":"s3:GetObject","context":{"` + strings.Repeat("k", MaxRequestString+1) + `":1}}}`, `1:48: a request.context key is 2049 bytes long: the limit is 2048 bytes`},
-	{`{"request":{"action":"s3:GetObject","context":{"k":[` + strings.Repeat(`"v",`, MaxContextValues) + `"v"]}}}`, `1:4053: context key "k" has more than 1000 values, the limit for one key`},
+	{`{"request":{"action":"s3:GetObject","context":{"k":[` + strings.Repeat(`"v",`, MaxContextValues) + `"v"]}}}`, `1:453: context key "k" has more than 100 values, the limit for one key`},
 	{`{"request":{"action":"s3:GetObject","context":{` + manyKeys(MaxContextKeys+1) + `}}}`, `1:8938: request.context has more than 1000 keys, the limit for one request`},
 	{`{"request":{"action":"s3:GetObject","context":{` + manyKeys(MaxContextKeys) + `}}}`, ``},
 }
