@@ -168,7 +168,9 @@ func TestBrokerConfigureKeepsBytes(t *testing.T) {
 				t.Errorf("bytes after [profile work] changed:\nwant prefix %q\ngot %q", rest, after)
 			}
 			added := strings.TrimPrefix(after, rest)
-			if added != eol+"[profile work-cli]"+eol+"credential_process = awsmfa credential-process --profile work" {
+			// The twin carries work's region: the AWS CLI takes the region
+			// of the profile it is given.
+			if added != eol+"[profile work-cli]"+eol+"credential_process = awsmfa credential-process --profile work"+eol+"region = us-west-2" {
 				t.Errorf("appended section %q", added)
 			}
 			// Inside the section: the kept lines are byte-identical, in
