@@ -40,6 +40,37 @@
 // one prompt and one STS call per link: the others wait for the lock and
 // find the cache filled.
 //
+// Credentials are used while they have at least the consumer's margin
+// left (GetOptions.MinRemaining), capped at half their lifetime (Margin,
+// from the Issued time stored with them): a 15-minute role session is
+// served from the cache, by every process, until 7.5 minutes are left,
+// instead of being assumed again on every call.
+//
+// # Faults
+//
+// When an attempt made under a key's lock fails in a way the processes
+// waiting for that lock would meet too (STS's answer: a wrong or reused
+// code, a refusal, an unreachable endpoint; or mfa_process failing), the
+// process records the failure (code, words, when and which process; no
+// secret) next to the lock before releasing it. A process that began its
+// Get before that moment and then obtains the lock fails at once with the
+// same error, saying so on a line of its own, instead of asking for a code
+// and calling STS again: 50 processes started with a wrong code cost one
+// prompt and one GetSessionToken. A Get that begins after the failure (the
+// user fixed the code, or waited for the next one) tries again. Failures
+// that belong to one process only are not shared: cancellation, no way to
+// prompt, prompting off, a refused --mfa-token or a cancelled prompt.
+//
+// A cache entry that cannot be used (it does not decrypt with the
+// passphrase, or is damaged, oversized, of another version) is reported
+// once per process, saying that it will be replaced, and is treated as
+// absent. A cache that cannot be used at all (a directory that cannot be
+// created or written) is reported once and the broker goes on without it:
+// no cross-process lock, nothing read or stored. A nil Cache is the same.
+//
+// A credential_process's output is read up to MaxProcessOutput (1 MiB):
+// past it the process is stopped and that is an error.
+//
 // # Errors
 //
 // STS refusals and network failures are *Error values that say in plain
