@@ -29,8 +29,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/lab"
-	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
@@ -432,7 +432,7 @@ func (c *caller) assumeRole(ctx context.Context, creds aws.Credentials, roleARN,
 // client would add its large schema tables to every awsmfa process's
 // start-up (credential_process runs awsmfa once per AWS CLI call).
 func (c *caller) listUsers(ctx context.Context, creds aws.Credentials) callResult {
-	body, status, err := c.signedQuery(ctx, loadgen.ListUsers, creds)
+	body, status, err := c.signedQuery(ctx, awsquery.ListUsers, creds)
 	if err != nil {
 		return callResult{err: err}
 	}
@@ -461,7 +461,7 @@ func (c *caller) listUsers(ctx context.Context, creds aws.Credentials) callResul
 // with the SDK's SigV4 signer. The SDK's EC2 client is not used: it is a
 // very large module for one call whose wire format is this simple.
 func (c *caller) describeRegions(ctx context.Context, creds aws.Credentials) callResult {
-	body, status, err := c.signedQuery(ctx, loadgen.DescribeRegions, creds)
+	body, status, err := c.signedQuery(ctx, awsquery.DescribeRegions, creds)
 	if err != nil {
 		return callResult{err: err}
 	}
@@ -492,8 +492,8 @@ func (c *caller) describeRegions(ctx context.Context, creds aws.Credentials) cal
 
 // signedQuery sends one SigV4-signed query-protocol call to the lab and
 // returns the response body and status.
-func (c *caller) signedQuery(ctx context.Context, call loadgen.Call, creds aws.Credentials) ([]byte, int, error) {
-	req, err := loadgen.Sign(ctx, c.endpoint, call, creds, c.region, time.Now())
+func (c *caller) signedQuery(ctx context.Context, call awsquery.Call, creds aws.Credentials) ([]byte, int, error) {
+	req, err := awsquery.Sign(ctx, c.endpoint, call, creds, c.region, time.Now())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -147,3 +147,27 @@ func checkSums(t *testing.T, dir string, names []string) {
 		}
 	}
 }
+
+// TestBinaryLinksNoTestCode: nothing test- or benchmark-only is linked into
+// the binary.
+func TestBinaryLinksNoTestCode(t *testing.T) {
+	root := testutil.ModuleRoot(t)
+	cmd := exec.Command("go", "list", "-deps", "./cmd/awsmfa")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	testOnly := []string{"/testutil", "test", "/loadgen", "/benchlab", "/oracle", "testing", "net/http/httptest"}
+	for _, pkg := range strings.Fields(string(out)) {
+		if !strings.HasPrefix(pkg, "github.com/awsmfa/awsmfa/") && pkg != "testing" && pkg != "net/http/httptest" {
+			continue
+		}
+		rel := strings.TrimPrefix(pkg, "github.com/awsmfa/awsmfa/")
+		for _, bad := range testOnly {
+			if strings.Contains(rel, bad) {
+				t.Errorf("the binary links %s (test or benchmark code)", pkg)
+			}
+		}
+	}
+}

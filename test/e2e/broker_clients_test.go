@@ -18,8 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/lab"
-	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 )
 
 // TestBrokerAWSCLI is the seeds' story told with awsmfa and the real AWS
@@ -334,7 +334,7 @@ func goChildRun(mode, endpoint string) (res goChildResult) {
 
 // ec2DescribeRegionsRaw is ec2DescribeRegions without a *testing.T.
 func ec2DescribeRegionsRaw(endpoint string, creds aws.Credentials) (int, error) {
-	req, err := loadgen.Sign(context.Background(), endpoint, loadgen.DescribeRegions, creds, "us-east-1", time.Now())
+	req, err := awsquery.Sign(context.Background(), endpoint, awsquery.DescribeRegions, creds, "us-east-1", time.Now())
 	if err != nil {
 		return 0, err
 	}

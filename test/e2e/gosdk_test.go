@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
 )
 
@@ -199,7 +199,7 @@ func TestGoSDKSkewedSigner(t *testing.T) {
 		{-14 * time.Minute, 200, "<GetCallerIdentityResult>"},
 		{14 * time.Minute, 200, "<GetCallerIdentityResult>"},
 	} {
-		req, err := loadgen.Sign(ctx, e.URL, loadgen.GetCallerIdentity, e.keys(t, "bob"), "us-east-1", time.Now().Add(c.skew))
+		req, err := awsquery.Sign(ctx, e.URL, awsquery.GetCallerIdentity, e.keys(t, "bob"), "us-east-1", time.Now().Add(c.skew))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ func loopbackClient() *awshttp.BuildableClient {
 // (the SDK's EC2 client is a very large module for one call).
 func ec2DescribeRegions(t *testing.T, endpoint string, creds aws.Credentials) (int, string) {
 	t.Helper()
-	req, err := loadgen.Sign(context.Background(), endpoint, loadgen.DescribeRegions, creds, "us-east-1", time.Now())
+	req, err := awsquery.Sign(context.Background(), endpoint, awsquery.DescribeRegions, creds, "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,12 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/testutil"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsmfa/awsmfa/internal/lab"
-	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario"
 	"github.com/awsmfa/awsmfa/internal/lab/scenario/seed"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
@@ -184,7 +184,7 @@ func (e *labEnv) lastRecord(t *testing.T, action string) lab.Record {
 // stillServing checks that the lab answers a signed GetCallerIdentity.
 func (e *labEnv) stillServing(t *testing.T) {
 	t.Helper()
-	req, err := loadgen.Sign(context.Background(), e.URL, loadgen.GetCallerIdentity, e.keys(t, "alice"), "us-east-1", time.Now())
+	req, err := awsquery.Sign(context.Background(), e.URL, awsquery.GetCallerIdentity, e.keys(t, "alice"), "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

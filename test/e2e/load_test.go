@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 )
@@ -21,16 +22,16 @@ func TestLoadCorrectness(t *testing.T) {
 	e := startLab(t, func(c *lab.Config) { c.Logger = nil })
 	ctx := context.Background()
 	for _, c := range []struct {
-		call loadgen.Call
+		call awsquery.Call
 		user string
 		want int
 	}{
-		{loadgen.GetCallerIdentity, "bob", 200},
-		{loadgen.ListUsers, "alice", 200},
+		{awsquery.GetCallerIdentity, "bob", 200},
+		{awsquery.ListUsers, "alice", 200},
 		// Denied on every request by the BoolIfExists deny.
-		{loadgen.DescribeRegions, "bob", 403},
+		{awsquery.DescribeRegions, "bob", 403},
 	} {
-		req, err := loadgen.Sign(ctx, e.URL, c.call, e.keys(t, c.user), "us-east-1", time.Now())
+		req, err := awsquery.Sign(ctx, e.URL, c.call, e.keys(t, c.user), "us-east-1", time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 )
 
 var rawClient = &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 10 * time.Second}
 
-func doRaw(t *testing.T, req loadgen.Request) (int, string) {
+func doRaw(t *testing.T, req awsquery.Request) (int, string) {
 	t.Helper()
 	hr, err := http.NewRequest(req.Method, req.URL, bytes.NewReader(req.Body))
 	if err != nil {
@@ -40,20 +39,20 @@ func TestRawProtocolErrors(t *testing.T) {
 	e := startLab(t)
 	ctx := context.Background()
 	alice := e.keys(t, "alice")
-	sign := func(call loadgen.Call, at time.Time) loadgen.Request {
-		req, err := loadgen.Sign(ctx, e.URL, call, alice, "us-east-1", at)
+	sign := func(call awsquery.Call, at time.Time) awsquery.Request {
+		req, err := awsquery.Sign(ctx, e.URL, call, alice, "us-east-1", at)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return req
 	}
-	withBody := func(req loadgen.Request, body string) loadgen.Request {
+	withBody := func(req awsquery.Request, body string) awsquery.Request {
 		req.Body = []byte(body)
 		return req
 	}
-	signedBody := func(body string) loadgen.Request {
+	signedBody := func(body string) awsquery.Request {
 		// Sign exactly this body.
-		r := sign(loadgen.GetCallerIdentity, time.Now())
+		r := sign(awsquery.GetCallerIdentity, time.Now())
 		hr, _ := http.NewRequest("POST", r.URL, strings.NewReader(body))
 		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 		out, err := signRaw(ctx, hr, []byte(body), alice)
@@ -64,20 +63,20 @@ func TestRawProtocolErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name       string
-		req        loadgen.Request
+		req        awsquery.Request
 		status     int
 		code, text string
 	}{
-		{"signed 20 minutes ago", sign(loadgen.GetCallerIdentity, time.Now().Add(-20*time.Minute)), 403, "SignatureDoesNotMatch", "Signature expired"},
-		{"signed 20 minutes ahead", sign(loadgen.GetCallerIdentity, time.Now().Add(20*time.Minute)), 403, "SignatureDoesNotMatch", "Signature not yet current"},
-		{"unknown STS action", sign(loadgen.Call{Service: "sts", Action: "Frobnicate", Version: "2011-06-15"}, time.Now()), 400, "InvalidAction", "Frobnicate"},
-		{"unknown IAM action", sign(loadgen.Call{Service: "iam", Action: "Frobnicate", Version: "2010-05-08"}, time.Now()), 400, "InvalidAction", "Frobnicate"},
-		{"body changed after signing", withBody(sign(loadgen.GetCallerIdentity, time.Now()), "Action=GetCallerIdentity&Version=2011-06-15&x=1"), 403, "SignatureDoesNotMatch", ""},
+		{"signed 20 minutes ago", sign(awsquery.GetCallerIdentity, time.Now().Add(-20*time.Minute)), 403, "SignatureDoesNotMatch", "Signature expired"},
+		{"signed 20 minutes ahead", sign(awsquery.GetCallerIdentity, time.Now().Add(20*time.Minute)), 403, "SignatureDoesNotMatch", "Signature not yet current"},
+		{"unknown STS action", sign(awsquery.Call{Service: "sts", Action: "Frobnicate", Version: "2011-06-15"}, time.Now()), 400, "InvalidAction", "Frobnicate"},
+		{"unknown IAM action", sign(awsquery.Call{Service: "iam", Action: "Frobnicate", Version: "2010-05-08"}, time.Now()), 400, "InvalidAction", "Frobnicate"},
+		{"body changed after signing", withBody(sign(awsquery.GetCallerIdentity, time.Now()), "Action=GetCallerIdentity&Version=2011-06-15&x=1"), 403, "SignatureDoesNotMatch", ""},
 		{"malformed percent-encoding", signedBody("Action=GetCallerIdentity&Version=2011-06-15&Bad=%ZZ"), 400, "", ""},
 		{"no action", signedBody("Version=2011-06-15"), 400, "", ""},
-		{"unsigned", loadgen.Request{Method: "POST", URL: e.URL + "/", Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		{"unsigned", awsquery.Request{Method: "POST", URL: e.URL + "/", Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
 			Body: []byte("Action=GetCallerIdentity&Version=2011-06-15")}, 403, "MissingAuthenticationToken", ""},
-		{"garbage authorization header", loadgen.Request{Method: "POST", URL: e.URL + "/", Header: http.Header{
+		{"garbage authorization header", awsquery.Request{Method: "POST", URL: e.URL + "/", Header: http.Header{
 			"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": {"AWS4-HMAC-SHA256 garbage"}},
 			Body: []byte("Action=GetCallerIdentity&Version=2011-06-15")}, 400, "IncompleteSignature", ""},
 	}
@@ -97,7 +96,7 @@ func TestRawProtocolErrors(t *testing.T) {
 		})
 	}
 	// A huge body is refused without exhausting the server.
-	big := loadgen.Request{Method: "POST", URL: e.URL + "/", Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+	big := awsquery.Request{Method: "POST", URL: e.URL + "/", Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
 		Body: bytes.Repeat([]byte("A"), 16<<20)}
 	if status, _ := doRaw(t, big); status < 400 || status >= 500 {
 		t.Errorf("16 MiB body: status %d", status)
@@ -115,6 +114,6 @@ func TestRawProtocolErrors(t *testing.T) {
 	}
 }
 
-func signRaw(ctx context.Context, req *http.Request, body []byte, creds aws.Credentials) (loadgen.Request, error) {
-	return loadgen.SignRequest(ctx, req, body, creds, "sts", "us-east-1", time.Now())
+func signRaw(ctx context.Context, req *http.Request, body []byte, creds aws.Credentials) (awsquery.Request, error) {
+	return awsquery.SignRequest(ctx, req, body, creds, "sts", "us-east-1", time.Now())
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,53 +15,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 )
 
 var testCreds = aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
-
-func TestSign(t *testing.T) {
-	at := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-	req, err := Sign(context.Background(), "http://127.0.0.1:1", ListUsers, testCreds, "us-east-1", at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if req.Method != "POST" || req.URL != "http://127.0.0.1:1/" {
-		t.Errorf("method %s url %s", req.Method, req.URL)
-	}
-	form, _ := url.ParseQuery(string(req.Body))
-	if form.Get("Action") != "ListUsers" || form.Get("Version") != "2010-05-08" {
-		t.Errorf("body %s", req.Body)
-	}
-	auth := req.Header.Get("Authorization")
-	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240102/us-east-1/iam/aws4_request, SignedHeaders=") ||
-		req.Header.Get("X-Amz-Date") != "20240102T030405Z" {
-		t.Errorf("Authorization %q, X-Amz-Date %q", auth, req.Header.Get("X-Amz-Date"))
-	}
-	// Deterministic: the same inputs give the same signature, another time
-	// gives another one.
-	again, _ := Sign(context.Background(), "http://127.0.0.1:1", ListUsers, testCreds, "us-east-1", at)
-	later, _ := Sign(context.Background(), "http://127.0.0.1:1", ListUsers, testCreds, "us-east-1", at.Add(time.Second))
-	if again.Header.Get("Authorization") != auth || later.Header.Get("Authorization") == auth {
-		t.Error("signature not a function of the inputs")
-	}
-	tok := testCreds
-	tok.SessionToken = "token"
-	withTok, _ := Sign(context.Background(), "http://127.0.0.1:1", GetCallerIdentity, tok, "us-east-1", at)
-	if withTok.Header.Get("X-Amz-Security-Token") != "token" {
-		t.Error("session token header missing")
-	}
-}
-
-func TestCallByName(t *testing.T) {
-	for _, n := range []string{"GetCallerIdentity", "listusers", "DescribeRegions"} {
-		if _, ok := CallByName(n); !ok {
-			t.Errorf("CallByName(%s) not found", n)
-		}
-	}
-	if _, ok := CallByName("DeleteEverything"); ok {
-		t.Error("unknown call found")
-	}
-}
 
 func TestCheckLoopback(t *testing.T) {
 	for u, ok := range map[string]bool{
@@ -73,11 +29,11 @@ func TestCheckLoopback(t *testing.T) {
 			t.Errorf("CheckLoopback(%s) = %v", u, err)
 		}
 	}
-	_, err := Run(context.Background(), Config{Request: Request{Method: "POST", URL: "http://192.0.2.1/"}, MaxRequests: 1})
+	_, err := Run(context.Background(), Config{Request: awsquery.Request{Method: "POST", URL: "http://192.0.2.1/"}, MaxRequests: 1})
 	if err == nil {
 		t.Error("Run against a non-loopback address started")
 	}
-	_, err = Run(context.Background(), Config{Request: Request{Method: "POST", URL: "http://127.0.0.1:1/"}})
+	_, err = Run(context.Background(), Config{Request: awsquery.Request{Method: "POST", URL: "http://127.0.0.1:1/"}})
 	if err == nil {
 		t.Error("Run without bounds started")
 	}
@@ -119,7 +75,7 @@ func echoServer(t *testing.T, failEvery int64) (*httptest.Server, *atomic.Int64)
 
 func TestRunCountBound(t *testing.T) {
 	srv, n := echoServer(t, 0)
-	req, err := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	req, err := awsquery.Sign(context.Background(), srv.URL, awsquery.GetCallerIdentity, testCreds, "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +96,7 @@ func TestRunCountBound(t *testing.T) {
 
 func TestRunTimeBoundAndFailures(t *testing.T) {
 	srv, _ := echoServer(t, 10)
-	req, _ := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	req, _ := awsquery.Sign(context.Background(), srv.URL, awsquery.GetCallerIdentity, testCreds, "us-east-1", time.Now())
 	start := time.Now()
 	res, err := Run(context.Background(), Config{Request: req, Concurrency: 4, Duration: 300 * time.Millisecond})
 	if err != nil {
@@ -176,7 +132,7 @@ func TestWrkScript(t *testing.T) {
 		t.Skip("wrk not installed")
 	}
 	srv, n := echoServer(t, 0)
-	req, _ := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	req, _ := awsquery.Sign(context.Background(), srv.URL, awsquery.GetCallerIdentity, testCreds, "us-east-1", time.Now())
 	script, err := WrkScript(req)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +153,7 @@ func TestWrkScript(t *testing.T) {
 
 func TestRunOpenLoopRate(t *testing.T) {
 	srv, n := echoServer(t, 0)
-	req, _ := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	req, _ := awsquery.Sign(context.Background(), srv.URL, awsquery.GetCallerIdentity, testCreds, "us-east-1", time.Now())
 	res, err := Run(context.Background(), Config{Request: req, Concurrency: 4, Duration: time.Second, Rate: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +178,7 @@ func TestRunOpenLoopCountsQueueing(t *testing.T) {
 		io.WriteString(w, "<ok/>")
 	}))
 	defer slow.Close()
-	req, _ := Sign(context.Background(), slow.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	req, _ := awsquery.Sign(context.Background(), slow.URL, awsquery.GetCallerIdentity, testCreds, "us-east-1", time.Now())
 	closed, err := Run(context.Background(), Config{Request: req, Concurrency: 1, MaxRequests: 20})
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +199,7 @@ func TestRunOpenLoopCountsQueueing(t *testing.T) {
 
 func TestRunAnyStatus(t *testing.T) {
 	srv, _ := echoServer(t, 1) // every request answered 403
-	req, _ := Sign(context.Background(), srv.URL, GetCallerIdentity, testCreds, "us-east-1", time.Now())
+	req, _ := awsquery.Sign(context.Background(), srv.URL, awsquery.GetCallerIdentity, testCreds, "us-east-1", time.Now())
 	res, err := Run(context.Background(), Config{Request: req, MaxRequests: 10, ExpectStatus: -1})
 	if err != nil || res.Requests != 10 || res.Failures != 0 {
 		t.Errorf("ExpectStatus -1: %+v %v", res, err)

@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 )
 
@@ -94,9 +95,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		ts = append(ts, tg)
 	}
-	var cs []loadgen.Call
+	var cs []awsquery.Call
 	for _, c := range calls {
-		call, ok := loadgen.CallByName(c)
+		call, ok := awsquery.CallByName(c)
 		if !ok {
 			return fmt.Errorf("unknown call %q", c)
 		}
@@ -110,7 +111,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	for _, tg := range ts {
 		for _, call := range cs {
 			// Sign now: a signature stays valid for 15 minutes.
-			req, err := loadgen.Sign(context.Background(), tg.URL, call, tg.creds, "us-east-1", time.Now())
+			req, err := awsquery.Sign(context.Background(), tg.URL, call, tg.creds, "us-east-1", time.Now())
 			if err != nil {
 				return err
 			}
@@ -164,7 +165,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func callIndex(cs []loadgen.Call, name string) int {
+func callIndex(cs []awsquery.Call, name string) int {
 	for i, c := range cs {
 		if c.Service+":"+c.Action == name {
 			return i
@@ -175,7 +176,7 @@ func callIndex(cs []loadgen.Call, name string) int {
 
 // settle waits until one request to the target is answered within 50 ms
 // (or max passed), then a further half second.
-func settle(req loadgen.Request, max time.Duration) error {
+func settle(req awsquery.Request, max time.Duration) error {
 	deadline := time.Now().Add(max)
 	for {
 		res, err := loadgen.Run(context.Background(), loadgen.Config{Request: req, Concurrency: 1, MaxRequests: 1, ExpectStatus: -1})
@@ -273,7 +274,7 @@ func readProfile(path, profile string) (aws.Credentials, error) {
 var wrkSummary = regexp.MustCompile(`wrk_summary requests=(\d+) non200_or_errors=(\d+) p50_us=(\d+) p90_us=(\d+) p99_us=(\d+) max_us=(\d+) duration_us=(\d+)`)
 
 // runWrk replays req with wrk and reads its summary line.
-func runWrk(req loadgen.Request, conns, threads int, duration time.Duration) (loadgen.Result, error) {
+func runWrk(req awsquery.Request, conns, threads int, duration time.Duration) (loadgen.Result, error) {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
 		return loadgen.Result{}, fmt.Errorf("wrk not installed: %w", err)
