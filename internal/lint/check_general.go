@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 	"github.com/awsmfa/awsmfa/internal/policysource"
@@ -117,9 +118,25 @@ func (l *linter) checkSetOperator(s *policy.Statement, c *policy.Condition) {
 	}
 	if isSingleValued(c.Key) {
 		l.report(RuleSetOperatorSingleValued, 0, c.OperatorPos, s,
-			fmt.Sprintf("%s is a single-valued key, but %q is a set operator for multivalued keys; with a single-valued key ForAllValues also matches when the key is absent.", c.Key, c.Operator),
+			fmt.Sprintf("%s is a single-valued key, but %q uses the set qualifier %s, meant for multivalued keys: %s.", c.Key, c.Operator, c.Op.Set, setOnSingleValue(c.Op, plain)),
 			fmt.Sprintf("Use %q.", plain))
 	}
+}
+
+// setOnSingleValue says what a set qualifier does to a single-valued key
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html):
+// ForAllValues is true when the key is absent (an empty set satisfies "for
+// all"); ForAnyValue is false then, while a negated plain operator
+// (StringNotEquals...) is true for an absent key
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+func setOnSingleValue(op policy.Operator, plain string) string {
+	if op.Set == policy.ForAllValues {
+		return fmt.Sprintf("ForAllValues also matches when the key is absent (an empty set satisfies \"for all\"), which %q does not", plain)
+	}
+	if strings.Contains(op.Base, "Not") && !op.IfExists {
+		return fmt.Sprintf("ForAnyValue does not match when the key is absent, while %q does", plain)
+	}
+	return fmt.Sprintf("ForAnyValue behaves as %q here, so the qualifier only misleads readers", plain)
 }
 
 func (l *linter) checkValues(s *policy.Statement, c *policy.Condition) {
@@ -361,6 +378,10 @@ func (l *linter) checkActionsAndResources() {
 				if a == "*" || policysource.IsPlaceholder(a) || validAction(a) {
 					continue
 				}
+				if msg, fix, ok := actionNeverMatches(list.name, a, s.Effect); ok {
+					l.report(RuleActionNeverMatches, 0, valuePos(list.sl, i), s, msg, fix)
+					continue
+				}
 				msg, fix := actionProblem(list.name, a)
 				l.report(RuleActionInvalid, 0, valuePos(list.sl, i), s, msg, fix)
 			}
@@ -385,12 +406,44 @@ func valuePos(sl *policy.StringList, i int) policy.Pos {
 	return sl.Pos
 }
 
+// actionNeverMatches reports an action that IAM accepts and stores but that
+// matches no request: one with white space in it, or with nothing after
+// the colon ("s3:"), or the empty string. Such an action is a silent hole
+// in a Deny (NotAction: denies every action) and grants nothing in an
+// Allow.
+func actionNeverMatches(elem, a string, effect policy.Effect) (msg, fix string, ok bool) {
+	prefix, name, hasColon := strings.Cut(a, ":")
+	var what, suggestion string
+	switch {
+	case a == "" || strings.TrimSpace(a) == "":
+		what = "is empty"
+		suggestion = `Remove it, or write the action, such as "iam:EnableMFADevice".`
+	case strings.IndexFunc(a, unicode.IsSpace) >= 0:
+		what = "contains white space"
+		fixed := strings.Join(strings.Fields(a), "")
+		suggestion = fmt.Sprintf("Write %q.", fixed)
+		if strings.TrimSpace(a) != a && !strings.ContainsFunc(strings.TrimSpace(a), unicode.IsSpace) {
+			what = "has leading or trailing white space"
+		}
+	case hasColon && name == "" && validServicePrefix(prefix):
+		what = "has an empty action name"
+		suggestion = fmt.Sprintf("Name the action, or write %q for all of the service's actions.", prefix+":*")
+	default:
+		return "", "", false
+	}
+	effectNote := "an Allow grants nothing with it"
+	if effect == policy.Deny {
+		effectNote = "a Deny denies nothing with it"
+	}
+	if elem == "NotAction" {
+		effectNote = "as NotAction it excludes nothing, so the statement applies to every action"
+	}
+	return fmt.Sprintf("%s %q %s: AWS accepts and stores it, but it never matches an action (%s).", elem, a, what, effectNote), suggestion, true
+}
+
 func actionProblem(elem, a string) (string, string) {
 	prefix, name, ok := strings.Cut(a, ":")
 	switch {
-	case strings.TrimSpace(a) != a:
-		return fmt.Sprintf("%s %q has leading or trailing spaces, so it names no action.", elem, a),
-			fmt.Sprintf("Write %q.", strings.TrimSpace(a))
 	case !ok:
 		return fmt.Sprintf("%s %q has no service prefix: actions are written service:action.", elem, a),
 			fmt.Sprintf("Write the service prefix, such as %q.", "iam:"+a)

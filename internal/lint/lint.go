@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 	"github.com/awsmfa/awsmfa/internal/policysource"
@@ -24,6 +25,32 @@ type Options struct {
 	// Kind, when not KindUnknown, is used for every policy instead of the
 	// kind found from the policy's context.
 	Kind policy.Kind
+	// Store, when not StoreUnknown, is used for every identity-based
+	// policy instead of the store found from its context (it decides the
+	// size quota).
+	Store policysource.Store
+}
+
+// ParseKind reads a --kind value: a policy kind (identity, resource,
+// trust, boundary, scp, rcp, session) or how an identity-based policy is
+// stored (managed, inline-user, inline-group, inline-role), which decides
+// its size quota.
+func ParseKind(s string) (policy.Kind, policysource.Store, bool) {
+	for _, st := range []policysource.Store{policysource.StoreManaged, policysource.StoreInlineUser, policysource.StoreInlineGroup, policysource.StoreInlineRole} {
+		if strings.EqualFold(s, st.String()) {
+			return policy.KindIdentity, st, true
+		}
+	}
+	k, ok := policy.ParseKindName(s)
+	if !ok || k == policy.KindUnknown {
+		return policy.KindUnknown, policysource.StoreUnknown, false
+	}
+	return k, policysource.StoreUnknown, true
+}
+
+// KindNames lists the values ParseKind accepts.
+func KindNames() []string {
+	return []string{"identity", "managed", "inline-user", "inline-group", "inline-role", "resource", "trust", "boundary", "scp", "rcp", "session"}
 }
 
 func (o *Options) enabled(id string) bool {
@@ -90,9 +117,14 @@ func LintFile(file string, data []byte, opts Options) ([]Finding, error) {
 		}
 	}
 	var out []Finding
-	for _, src := range srcs {
+	sizes := make([]policySize, len(srcs))
+	for i, src := range srcs {
 		out = append(out, LintSource(src, opts)...)
+		if src.Node != nil {
+			sizes[i] = measure(src)
+		}
 	}
+	out = append(out, checkEntitySizes(srcs, sizes, opts)...)
 	SortFindings(out)
 	return out, nil
 }
@@ -193,6 +225,7 @@ func (l *linter) run() {
 	l.checkConditionTypes()
 	l.checkVersion()
 	l.checkActionsAndResources()
+	l.checkSize()
 }
 
 // report adds a finding. sev 0 means the rule's default severity; s may be

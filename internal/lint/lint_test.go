@@ -174,8 +174,11 @@ func TestRules(t *testing.T) {
 
 		// Actions and resources.
 		{name: "action without prefix", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "Action": ["CreateUser", "iam:GetUser"], "Resource": "*"}`), want: []string{RuleActionInvalid}},
-		{name: "action with space", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "Action": "iam: GetUser", "Resource": "*"}`), want: []string{RuleActionInvalid}},
-		{name: "action empty name", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "NotAction": "iam:", "Resource": "*"}`), want: []string{RuleActionInvalid}},
+		{name: "action with space", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "Action": "iam: GetUser", "Resource": "*"}`), want: []string{RuleActionNeverMatches}},
+		{name: "action empty name", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "NotAction": "iam:", "Resource": "*"}`), want: []string{RuleActionNeverMatches}},
+		{name: "action trailing space in a Deny", kind: policy.KindIdentity, policy: doc(`{"Effect": "Deny", "Action": "s3:DeleteBucket ", "Resource": "*"}`), want: []string{RuleActionNeverMatches}},
+		{name: "empty action", kind: policy.KindIdentity, policy: doc(`{"Effect": "Deny", "Action": ["", "s3:DeleteBucket"], "Resource": "*"}`), want: []string{RuleActionNeverMatches}},
+		{name: "ForAnyValue on PrincipalType", kind: policy.KindIdentity, policy: doc(allowCond(`{"ForAnyValue:StringNotEquals": {"aws:PrincipalType": "User"}}`)), want: []string{RuleSetOperatorSingleValued}},
 		{name: "actions with wildcards", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "Action": ["iam:Get*", "s3:?etObject", "*", "ec2-instance-connect:SendSSHPublicKey"], "Resource": "*"}`)},
 		{name: "resource not an arn", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "Action": "s3:*", "Resource": "my-bucket"}`), want: []string{RuleResourceInvalid}},
 		{name: "resource incomplete arn", kind: policy.KindIdentity, policy: doc(`{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:bucket"}`), want: []string{RuleResourceInvalid}},
@@ -456,7 +459,7 @@ func TestFindingsCap(t *testing.T) {
 	for i := range actions {
 		actions[i] = `"GetObject` + strings.Repeat("x", i%7) + `"`
 	}
-	fs, err := LintFile("many.json", []byte(doc(`{"Effect": "Allow", "Action": [`+strings.Join(actions, ",")+`], "Resource": "*"}`)), Options{})
+	fs, err := LintFile("many.json", []byte(doc(`{"Effect": "Allow", "Action": [`+strings.Join(actions, ",")+`], "Resource": "*"}`)), Options{Disable: []string{RulePolicySize}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,5 +474,44 @@ func TestFindingsCap(t *testing.T) {
 	}
 	if note == nil || !strings.HasPrefix(note.Message, "400 more findings in this policy are not reported (at most 200 per policy); the first was: ") {
 		t.Fatalf("no note about the left-out findings: %+v", note)
+	}
+}
+
+// Messages name what was written: the set qualifier actually used, and why
+// an action with white space or an empty name never matches.
+func TestMessagesNameWhatWasWritten(t *testing.T) {
+	cases := []struct {
+		policy, rule, want string
+	}{
+		{doc(allowCond(`{"ForAllValues:StringEquals": {"aws:PrincipalType": "User"}}`)), RuleSetOperatorSingleValued,
+			`aws:PrincipalType is a single-valued key, but "ForAllValues:StringEquals" uses the set qualifier ForAllValues, meant for multivalued keys: ForAllValues also matches when the key is absent (an empty set satisfies "for all"), which "StringEquals" does not.`},
+		{doc(allowCond(`{"ForAnyValue:StringEquals": {"aws:PrincipalType": "User"}}`)), RuleSetOperatorSingleValued,
+			`aws:PrincipalType is a single-valued key, but "ForAnyValue:StringEquals" uses the set qualifier ForAnyValue, meant for multivalued keys: ForAnyValue behaves as "StringEquals" here, so the qualifier only misleads readers.`},
+		{doc(allowCond(`{"ForAnyValue:StringNotEquals": {"aws:PrincipalType": "User"}}`)), RuleSetOperatorSingleValued,
+			`ForAnyValue does not match when the key is absent, while "StringNotEquals" does.`},
+		{doc(denyCond(`{"ForAnyValue:Bool": {"aws:MultiFactorAuthPresent": "false"}}`)), RuleMFASetOperator,
+			`"ForAnyValue:Bool" is false when the key is absent`},
+		{doc(allowCond(`{"ForAllValues:Bool": {"aws:MultiFactorAuthPresent": "true"}}`)), RuleMFASetOperator,
+			`"ForAllValues:Bool" is true when the key is absent`},
+		{doc(`{"Effect": "Allow", "Action": "iam: GetUser", "Resource": "*"}`), RuleActionNeverMatches,
+			`Action "iam: GetUser" contains white space: AWS accepts and stores it, but it never matches an action (an Allow grants nothing with it).`},
+		{doc(`{"Effect": "Deny", "Action": "s3:DeleteBucket ", "Resource": "*"}`), RuleActionNeverMatches,
+			`Action "s3:DeleteBucket " has leading or trailing white space: AWS accepts and stores it, but it never matches an action (a Deny denies nothing with it).`},
+		{doc(`{"Effect": "Allow", "NotAction": "iam:", "Resource": "*"}`), RuleActionNeverMatches,
+			`NotAction "iam:" has an empty action name: AWS accepts and stores it, but it never matches an action (as NotAction it excludes nothing, so the statement applies to every action).`},
+		{doc(`{"Effect": "Deny", "Action": "", "Resource": "*"}`), RuleActionNeverMatches,
+			`Action "" is empty: AWS accepts and stores it, but it never matches an action (a Deny denies nothing with it).`},
+	}
+	for _, c := range cases {
+		fs := lintString(t, c.policy, Options{Kind: policy.KindIdentity})
+		found := false
+		for _, f := range fs {
+			if f.Rule == c.rule && strings.Contains(f.Message, c.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s finding saying %q:\n%+v", c.policy, c.rule, c.want, fs)
+		}
 	}
 }

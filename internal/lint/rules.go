@@ -33,6 +33,7 @@ const (
 	uriAction     = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html"
 	uriResource   = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
 	uriGrammar    = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"
+	uriQuotas     = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length"
 )
 
 // Rule IDs.
@@ -56,6 +57,8 @@ const (
 	RuleVariablesWithoutVersion  = "policy-variables-need-version"
 	RuleActionInvalid            = "action-invalid"
 	RuleResourceInvalid          = "resource-arn-invalid"
+	RulePolicySize               = "policy-size-quota"
+	RuleActionNeverMatches       = "action-matches-nothing"
 )
 
 var rules = []Rule{
@@ -189,6 +192,21 @@ var rules = []Rule{
 		Summary: "Resource is neither \"*\" nor an ARN",
 		Help:    "Resource values are \"*\" or ARNs of the form arn:partition:service:region:account:resource (wildcards and policy variables allowed). IAM rejects other values.",
 		HelpURI: uriResource,
+	},
+	{
+		ID: RuleActionNeverMatches, Severity: SeverityError,
+		Summary: "Action that AWS stores but that matches no action (white space, an empty name)",
+		Help: "IAM does not reject an action with white space in it (\" s3:GetObject\", \"s3:Get Object\"), an empty action name (\"s3:\") or an empty string: it stores the policy, and the action simply never matches a request. " +
+			"In a Deny that leaves the action allowed, in an Allow it grants nothing, and in NotAction it excludes nothing. Write the action without white space.",
+		HelpURI: uriAction,
+	},
+	{
+		ID: RulePolicySize, Severity: SeverityError,
+		Summary: "The policy is larger than AWS stores for its kind",
+		Help: "IAM stores managed policies (and permissions boundaries) of at most 6,144 characters, and at most 2,048 (user), 5,120 (group) or 10,240 (role) characters of inline policies per entity, not counting white space; a role trust policy holds 2,048 by default (an adjustable quota: a warning). " +
+			"AWS Organizations stores SCPs and RCPs of at most 5,120 characters as written, white space included unless the console saved them (SCPs: 10,240 since May 2026 according to reports of AWS's announcement, so an SCP in between is a warning); STS takes session policies of at most 2,048 characters. " +
+			"A larger policy fails to save (LimitExceeded) when it is deployed. The kind comes from the policy's context (CloudFormation or Terraform resource type, AWS CLI output) or --kind (managed, inline-user, inline-group, inline-role, trust, scp, rcp, session); an identity-based policy of unknown kind is checked against the largest quota.",
+		HelpURI: uriQuotas,
 	},
 }
 

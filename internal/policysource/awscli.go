@@ -33,15 +33,26 @@ func isAWSCLI(root *policy.Node) bool {
 
 func (x *extractor) awsCLI(root *policy.Node) {
 	if v := member(member(root, "PolicyVersion"), "Document"); v != nil {
-		x.add("PolicyVersion.Document", v, policy.KindIdentity, false)
+		x.add("PolicyVersion.Document", v, where{kind: policy.KindIdentity, store: StoreManaged}, false)
 	}
 	if v := member(member(root, "Role"), "AssumeRolePolicyDocument"); v != nil {
-		x.add("Role.AssumeRolePolicyDocument", v, policy.KindTrust, false)
+		x.add("Role.AssumeRolePolicyDocument", v, where{kind: policy.KindTrust}, false)
 	}
 	if v := member(root, "PolicyDocument"); v != nil {
-		x.add("PolicyDocument", v, policy.KindIdentity, false)
+		// get-user-policy, get-group-policy and get-role-policy name the
+		// entity the inline policy is embedded in.
+		w := where{kind: policy.KindIdentity}
+		for _, e := range []struct {
+			key   string
+			store Store
+		}{{"UserName", StoreInlineUser}, {"GroupName", StoreInlineGroup}, {"RoleName", StoreInlineRole}} {
+			if name, ok := stringMember(root, e.key); ok {
+				w.store, w.entity = e.store, e.key+" "+name
+			}
+		}
+		x.add("PolicyDocument", v, w, false)
 	}
-	inline := func(list string, entries string) {
+	inline := func(list string, entries string, store Store) {
 		l := member(root, list)
 		if l == nil || l.Kind != policy.NodeArray {
 			return
@@ -49,20 +60,20 @@ func (x *extractor) awsCLI(root *policy.Node) {
 		for i, e := range l.Items {
 			p := joinIndex(list, i)
 			if list == "RoleDetailList" {
-				x.add(joinKey(p, "AssumeRolePolicyDocument"), member(e, "AssumeRolePolicyDocument"), policy.KindTrust, false)
+				x.add(joinKey(p, "AssumeRolePolicyDocument"), member(e, "AssumeRolePolicyDocument"), where{kind: policy.KindTrust}, false)
 			}
 			pl := member(e, entries)
 			if pl == nil || pl.Kind != policy.NodeArray {
 				continue
 			}
 			for j, it := range pl.Items {
-				x.add(joinKey(joinIndex(joinKey(p, entries), j), "PolicyDocument"), member(it, "PolicyDocument"), policy.KindIdentity, false)
+				x.add(joinKey(joinIndex(joinKey(p, entries), j), "PolicyDocument"), member(it, "PolicyDocument"), where{kind: policy.KindIdentity, store: store, entity: p}, false)
 			}
 		}
 	}
-	inline("UserDetailList", "UserPolicyList")
-	inline("GroupDetailList", "GroupPolicyList")
-	inline("RoleDetailList", "RolePolicyList")
+	inline("UserDetailList", "UserPolicyList", StoreInlineUser)
+	inline("GroupDetailList", "GroupPolicyList", StoreInlineGroup)
+	inline("RoleDetailList", "RolePolicyList", StoreInlineRole)
 	// Managed policies: only the default version is in force.
 	if pols := member(root, "Policies"); pols != nil && pols.Kind == policy.NodeArray {
 		for i, p := range pols.Items {
@@ -74,7 +85,7 @@ func (x *extractor) awsCLI(root *policy.Node) {
 				if d := member(v, "IsDefaultVersion"); d == nil || d.Kind != policy.NodeBool || d.Str != "true" {
 					continue
 				}
-				x.add(joinKey(joinIndex(joinKey(joinIndex("Policies", i), "PolicyVersionList"), j), "Document"), member(v, "Document"), policy.KindIdentity, false)
+				x.add(joinKey(joinIndex(joinKey(joinIndex("Policies", i), "PolicyVersionList"), j), "Document"), member(v, "Document"), where{kind: policy.KindIdentity, store: StoreManaged}, false)
 			}
 		}
 	}

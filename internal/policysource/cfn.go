@@ -32,27 +32,30 @@ func isCloudFormation(root *policy.Node) bool {
 type cfnProp struct {
 	// name is the property; with list set, the property is a list of
 	// objects whose sub property holds the document (Policies[].PolicyDocument).
-	name string
-	list bool
-	sub  string
-	kind policy.Kind
+	name  string
+	list  bool
+	sub   string
+	kind  policy.Kind
+	store Store
 }
 
 // cfnPolicyProps lists where each resource type keeps its policies. Not
 // listed on purpose: ManagedPolicyArns and PermissionsBoundary (ARNs, not
 // documents).
 var cfnPolicyProps = map[string][]cfnProp{
+	// AWS::IAM::Policy is an inline policy embedded in each user, group and
+	// role it lists (its store is decided by iamPolicyStore).
 	"AWS::IAM::Policy":        {{name: "PolicyDocument", kind: policy.KindIdentity}},
-	"AWS::IAM::ManagedPolicy": {{name: "PolicyDocument", kind: policy.KindIdentity}},
-	"AWS::IAM::RolePolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity}},
-	"AWS::IAM::UserPolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity}},
-	"AWS::IAM::GroupPolicy":   {{name: "PolicyDocument", kind: policy.KindIdentity}},
+	"AWS::IAM::ManagedPolicy": {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreManaged}},
+	"AWS::IAM::RolePolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineRole}},
+	"AWS::IAM::UserPolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineUser}},
+	"AWS::IAM::GroupPolicy":   {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineGroup}},
 	"AWS::IAM::Role": {
 		{name: "AssumeRolePolicyDocument", kind: policy.KindTrust},
-		{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity},
+		{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineRole},
 	},
-	"AWS::IAM::User":                      {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity}},
-	"AWS::IAM::Group":                     {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity}},
+	"AWS::IAM::User":                      {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineUser}},
+	"AWS::IAM::Group":                     {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineGroup}},
 	"AWS::S3::BucketPolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
 	"AWS::S3::AccessPoint":                {{name: "Policy", kind: policy.KindResource}},
 	"AWS::SQS::QueuePolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
@@ -89,25 +92,46 @@ func (x *extractor) cloudFormation(root *policy.Node) {
 				continue
 			}
 			path := joinKey(base, p.name)
-			kind := p.kind
-			if typ == "AWS::Organizations::Policy" {
+			w := where{kind: p.kind, store: p.store}
+			switch typ {
+			case "AWS::Organizations::Policy":
 				var ok bool
-				if kind, ok = organizationsKind(properties, v); !ok {
+				if w.kind, ok = organizationsKind(properties, v); !ok {
 					continue
 				}
+			case "AWS::IAM::Policy":
+				w.store = iamPolicyStore(properties)
 			}
 			if !p.list {
-				x.add(path, v, kind, false)
+				x.add(path, v, w, false)
 				continue
 			}
 			if v.Kind != policy.NodeArray {
 				continue
 			}
+			// The inline policies of one user, group or role.
+			w.entity = joinKey("Resources", m.Key)
 			for i, it := range v.Items {
-				x.add(joinKey(joinIndex(path, i), p.sub), member(it, p.sub), kind, false)
+				x.add(joinKey(joinIndex(path, i), p.sub), member(it, p.sub), w, false)
 			}
 		}
 	}
+}
+
+// iamPolicyStore decides the store of an AWS::IAM::Policy, an inline policy
+// embedded in every user, group and role it lists: the smallest quota of
+// those applies (a user's inline policies are limited most, then a
+// group's, then a role's).
+func iamPolicyStore(props *policy.Node) Store {
+	for _, e := range []struct {
+		prop  string
+		store Store
+	}{{"Users", StoreInlineUser}, {"Groups", StoreInlineGroup}, {"Roles", StoreInlineRole}} {
+		if l := member(props, e.prop); l != nil && (l.Kind != policy.NodeArray || len(l.Items) > 0) {
+			return e.store
+		}
+	}
+	return StoreUnknown
 }
 
 // organizationsKind decides the kind of an AWS::Organizations::Policy from

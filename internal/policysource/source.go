@@ -48,6 +48,50 @@ type Source struct {
 	// text cannot be traced back to the file exactly: every position inside
 	// Node is then the position of that string.
 	Approximate bool
+	// Store says how IAM stores an identity-based policy (managed, or inline
+	// in a user, group or role), when the context tells; it decides the
+	// size quota.
+	Store Store
+	// Entity names the user, group or role whose inline policies this one
+	// is listed with in the same resource (CloudFormation Policies,
+	// Terraform inline_policy, an AWS CLI detail list entry), such as
+	// "Resources.AdminRole": IAM limits the total size of an entity's
+	// inline policies. Empty when unknown.
+	Entity string
+	// Text is the policy as written, when it is written as text: the whole
+	// file, or the string it was embedded in. Empty for a policy written as
+	// an object inside a template (whose text AWS gets from the tool that
+	// deploys it).
+	Text string
+}
+
+// Store is how IAM stores an identity-based policy.
+type Store int
+
+const (
+	StoreUnknown Store = iota
+	// StoreManaged is a managed policy (also used as a permissions
+	// boundary).
+	StoreManaged
+	// StoreInlineUser, StoreInlineGroup and StoreInlineRole are inline
+	// policies embedded in a user, group or role.
+	StoreInlineUser
+	StoreInlineGroup
+	StoreInlineRole
+)
+
+func (s Store) String() string {
+	switch s {
+	case StoreManaged:
+		return "managed"
+	case StoreInlineUser:
+		return "inline-user"
+	case StoreInlineGroup:
+		return "inline-group"
+	case StoreInlineRole:
+		return "inline-role"
+	}
+	return "unknown"
 }
 
 // File formats.
@@ -100,7 +144,7 @@ func Extract(file string, data []byte, kindHint policy.Kind) (srcs []Source, err
 		x.awsCLI(root)
 	default:
 		x.format = FormatPolicy
-		src := Source{File: file, Kind: kindHint, Format: FormatPolicy, Node: root}
+		src := Source{File: file, Kind: kindHint, Format: FormatPolicy, Node: root, Text: string(bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF}))}
 		if src.Kind == policy.KindUnknown {
 			src.Kind = GuessKind(root)
 		}
@@ -136,20 +180,29 @@ type extractor struct {
 	seen map[string]bool
 }
 
+// where says where a policy is kept: its kind and, for identity-based
+// policies, how IAM stores it and with which entity's inline policies.
+type where struct {
+	kind   policy.Kind
+	store  Store
+	entity string
+}
+
 // add records the policy held by n (an object, or a string holding JSON).
 // guess asks for the kind to be guessed from the content when kind is
 // KindUnknown.
-func (x *extractor) add(path string, n *policy.Node, kind policy.Kind, guess bool) {
-	x.addKeyed(path, "", n, kind, guess)
+func (x *extractor) add(path string, n *policy.Node, w where, guess bool) {
+	x.addKeyed(path, "", n, w, guess)
 }
 
 // addKeyed is add with a deduplication key: a policy whose key and content
 // were already added is skipped.
-func (x *extractor) addKeyed(path, key string, n *policy.Node, kind policy.Kind, guess bool) {
+func (x *extractor) addKeyed(path, key string, n *policy.Node, w where, guess bool) {
 	if n == nil {
 		return
 	}
-	src := Source{File: x.file, Path: path, Kind: kind, Format: x.format}
+	kind := w.kind
+	src := Source{File: x.file, Path: path, Kind: kind, Format: x.format, Store: w.store, Entity: w.entity}
 	if n.Kind == policy.NodeString {
 		if key != "" {
 			k := key + "\x00" + n.Str
@@ -163,6 +216,7 @@ func (x *extractor) addKeyed(path, key string, n *policy.Node, kind policy.Kind,
 		}
 		node, approx, err := x.embedded(n)
 		src.Node, src.Err, src.Approximate = node, err, approx
+		src.Text = n.Str
 	} else {
 		src.Node = n
 	}

@@ -3,6 +3,7 @@ package policysource
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -644,5 +645,80 @@ func TestJoinKey(t *testing.T) {
 		if got := joinKey(tt.path, tt.key); got != tt.want {
 			t.Errorf("joinKey(%q, %q) = %q, want %q", tt.path, tt.key, got, tt.want)
 		}
+	}
+}
+
+// Each policy says how IAM stores it and with which entity's inline
+// policies it is counted, when its context tells.
+func TestStoreAndEntity(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	type want struct {
+		path   string
+		kind   policy.Kind
+		store  Store
+		entity string
+		text   bool
+	}
+	cases := []struct {
+		name, file, data string
+		want             []want
+	}{
+		{"CloudFormation", "t.json", `{"Resources": {
+			"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ` + trust + `, "Policies": [{"PolicyName": "a", "PolicyDocument": ` + doc + `}, {"PolicyName": "b", "PolicyDocument": ` + strconv.Quote(doc) + `}]}},
+			"U": {"Type": "AWS::IAM::User", "Properties": {"Policies": [{"PolicyName": "a", "PolicyDocument": ` + doc + `}]}},
+			"G": {"Type": "AWS::IAM::Group", "Properties": {"Policies": [{"PolicyName": "a", "PolicyDocument": ` + doc + `}]}},
+			"M": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": ` + doc + `}},
+			"P": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Groups": ["g"], "Roles": ["r"], "PolicyDocument": ` + doc + `}},
+			"RP": {"Type": "AWS::IAM::RolePolicy", "Properties": {"PolicyDocument": ` + doc + `}}}}`, []want{
+			{"Resources.R.Properties.AssumeRolePolicyDocument", policy.KindTrust, StoreUnknown, "", false},
+			{"Resources.R.Properties.Policies[0].PolicyDocument", policy.KindIdentity, StoreInlineRole, "Resources.R", false},
+			{"Resources.R.Properties.Policies[1].PolicyDocument", policy.KindIdentity, StoreInlineRole, "Resources.R", true},
+			{"Resources.U.Properties.Policies[0].PolicyDocument", policy.KindIdentity, StoreInlineUser, "Resources.U", false},
+			{"Resources.G.Properties.Policies[0].PolicyDocument", policy.KindIdentity, StoreInlineGroup, "Resources.G", false},
+			{"Resources.M.Properties.PolicyDocument", policy.KindIdentity, StoreManaged, "", false},
+			{"Resources.P.Properties.PolicyDocument", policy.KindIdentity, StoreInlineGroup, "", false},
+			{"Resources.RP.Properties.PolicyDocument", policy.KindIdentity, StoreInlineRole, "", false},
+		}},
+		{"Terraform", "plan.json", `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+			{"address": "aws_iam_role.r", "type": "aws_iam_role", "values": {"assume_role_policy": ` + strconv.Quote(trust) + `, "inline_policy": [{"name": "a", "policy": ` + strconv.Quote(doc) + `}]}},
+			{"address": "aws_iam_policy.m", "type": "aws_iam_policy", "values": {"policy": ` + strconv.Quote(doc) + `}},
+			{"address": "aws_iam_user_policy.u", "type": "aws_iam_user_policy", "values": {"policy": ` + strconv.Quote(doc) + `}}]}}}`, []want{
+			{"planned_values.root_module.resources[0].values.assume_role_policy", policy.KindTrust, StoreUnknown, "", true},
+			{"planned_values.root_module.resources[0].values.inline_policy[0].policy", policy.KindIdentity, StoreInlineRole, "aws_iam_role.r", true},
+			{"planned_values.root_module.resources[1].values.policy", policy.KindIdentity, StoreManaged, "", true},
+			{"planned_values.root_module.resources[2].values.policy", policy.KindIdentity, StoreInlineUser, "", true},
+		}},
+		{"AWS CLI get-role-policy", "out.json", `{"RoleName": "r", "PolicyName": "p", "PolicyDocument": ` + doc + `}`, []want{
+			{"PolicyDocument", policy.KindIdentity, StoreInlineRole, "RoleName r", false},
+		}},
+		{"AWS CLI authorization details", "out.json", `{"UserDetailList": [{"UserName": "u", "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": ` + doc + `}]}],
+			"Policies": [{"PolicyVersionList": [{"IsDefaultVersion": true, "Document": ` + doc + `}]}]}`, []want{
+			{"UserDetailList[0].UserPolicyList[0].PolicyDocument", policy.KindIdentity, StoreInlineUser, "UserDetailList[0]", false},
+			{"Policies[0].PolicyVersionList[0].Document", policy.KindIdentity, StoreManaged, "", false},
+		}},
+		{"plain file", "p.json", "\uFEFF" + doc, []want{{"", policy.KindIdentity, StoreUnknown, "", true}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srcs, err := Extract(c.file, []byte(c.data), policy.KindUnknown)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(srcs) != len(c.want) {
+				t.Fatalf("%d sources, want %d", len(srcs), len(c.want))
+			}
+			for i, w := range c.want {
+				s := srcs[i]
+				if s.Path != w.path || s.Kind != w.kind || s.Store != w.store || s.Entity != w.entity || (s.Text != "") != w.text {
+					t.Errorf("source %d: %s %v %v %q text %q\nwant %+v", i, s.Path, s.Kind, s.Store, s.Entity, s.Text, w)
+				}
+			}
+		})
+	}
+	// The text of a plain file is the file without its byte order mark.
+	srcs, _ := Extract("p.json", []byte("\uFEFF"+doc), policy.KindUnknown)
+	if srcs[0].Text != doc {
+		t.Errorf("text %q", srcs[0].Text)
 	}
 }

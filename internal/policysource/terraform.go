@@ -24,20 +24,21 @@ func isTerraform(root *policy.Node) bool {
 type tfAttr struct {
 	// name is the attribute; with sub set, it is a list of objects whose
 	// sub attribute holds the policy (inline_policy[].policy).
-	name string
-	sub  string
-	kind policy.Kind
+	name  string
+	sub   string
+	kind  policy.Kind
+	store Store
 }
 
 var tfPolicyAttrs = map[string][]tfAttr{
-	"aws_iam_policy": {{name: "policy", kind: policy.KindIdentity}},
+	"aws_iam_policy": {{name: "policy", kind: policy.KindIdentity, store: StoreManaged}},
 	"aws_iam_role": {
 		{name: "assume_role_policy", kind: policy.KindTrust},
-		{name: "inline_policy", sub: "policy", kind: policy.KindIdentity},
+		{name: "inline_policy", sub: "policy", kind: policy.KindIdentity, store: StoreInlineRole},
 	},
-	"aws_iam_role_policy":                       {{name: "policy", kind: policy.KindIdentity}},
-	"aws_iam_user_policy":                       {{name: "policy", kind: policy.KindIdentity}},
-	"aws_iam_group_policy":                      {{name: "policy", kind: policy.KindIdentity}},
+	"aws_iam_role_policy":                       {{name: "policy", kind: policy.KindIdentity, store: StoreInlineRole}},
+	"aws_iam_user_policy":                       {{name: "policy", kind: policy.KindIdentity, store: StoreInlineUser}},
+	"aws_iam_group_policy":                      {{name: "policy", kind: policy.KindIdentity, store: StoreInlineGroup}},
 	"aws_ssoadmin_permission_set_inline_policy": {{name: "inline_policy", kind: policy.KindIdentity}},
 	"aws_s3_bucket_policy":                      {{name: "policy", kind: policy.KindResource}},
 	"aws_s3_bucket":                             {{name: "policy", kind: policy.KindResource}},
@@ -99,37 +100,39 @@ func (x *extractor) tfResource(path, address, typ string, values *policy.Node) {
 	}
 	for _, a := range attrs {
 		v := member(values, a.name)
-		kind := a.kind
+		w := where{kind: a.kind, store: a.store}
 		guess := false
 		switch typ {
 		case "aws_organizations_policy":
 			t, _ := stringMember(values, "type")
 			var ok bool
-			if kind, ok = organizationsType(t, nil); !ok {
+			if w.kind, ok = organizationsType(t, nil); !ok {
 				continue
 			}
 		case "aws_iam_policy_document":
-			kind, guess = x.hint, true
+			w.kind, guess = x.hint, true
 		}
 		attrPath := joinKey(path, a.name)
 		if a.sub == "" {
-			x.tfPolicy(attrPath, address+"\x00"+a.name, v, kind, guess)
+			x.tfPolicy(attrPath, address+"\x00"+a.name, v, w, guess)
 			continue
 		}
 		if v == nil || v.Kind != policy.NodeArray {
 			continue
 		}
+		// The inline policies of one role.
+		w.entity = address
 		for i, it := range v.Items {
-			x.tfPolicy(joinKey(joinIndex(attrPath, i), a.sub), address+"\x00"+a.name+"\x00"+a.sub, member(it, a.sub), kind, guess)
+			x.tfPolicy(joinKey(joinIndex(attrPath, i), a.sub), address+"\x00"+a.name+"\x00"+a.sub, member(it, a.sub), w, guess)
 		}
 	}
 }
 
 // tfPolicy adds a policy attribute's value: a non-empty JSON string
 // (unknown values are null or absent in a plan and are skipped).
-func (x *extractor) tfPolicy(path, key string, v *policy.Node, kind policy.Kind, guess bool) {
+func (x *extractor) tfPolicy(path, key string, v *policy.Node, w where, guess bool) {
 	if v == nil || v.Kind != policy.NodeString || v.Str == "" {
 		return
 	}
-	x.addKeyed(path, key, v, kind, guess)
+	x.addKeyed(path, key, v, w, guess)
 }

@@ -74,7 +74,7 @@ usage errors or unreadable files.`,
 	f.StringVar(&o.Format, "format", "text", "output format: text, json or sarif")
 	f.StringVarP(&output, "output", "o", "text", "same as --format")
 	f.StringVar(&o.FailOn, "fail-on", "warning", "lowest severity that makes the exit status 1: error, warning, info or none")
-	f.StringVar(&o.Kind, "kind", "", "treat every policy as this kind: identity, resource, trust, boundary, scp, rcp, session (default: from context)")
+	f.StringVar(&o.Kind, "kind", "", "treat every policy as this kind: identity, managed, inline-user, inline-group, inline-role, resource, trust, boundary, scp, rcp, session (default: from context)")
 	f.StringSliceVar(&o.Disable, "disable", nil, "rule ids not to run (comma-separated or repeated)")
 	f.StringSliceVar(&o.Enable, "enable", nil, "optional rule ids to run")
 	f.BoolVar(&o.ListRules, "list-rules", false, "list the rules and exit")
@@ -82,7 +82,7 @@ usage errors or unreadable files.`,
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	}
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info", "none"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"identity", "resource", "trust", "boundary", "scp", "rcp", "session"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(linter.KindNames(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -106,11 +106,11 @@ func Run(o *Options) error {
 		}
 	}
 	if o.Kind != "" {
-		k, ok := policy.ParseKindName(o.Kind)
+		k, store, ok := linter.ParseKind(o.Kind)
 		if !ok {
-			return cmdutil.UsageError("--kind: unknown policy kind %q", o.Kind)
+			return cmdutil.UsageError("--kind: unknown policy kind %q (known: %s)", o.Kind, strings.Join(linter.KindNames(), ", "))
 		}
-		opts.Kind = k
+		opts.Kind, opts.Store = k, store
 	}
 	if o.ListRules {
 		return listRules(o)
