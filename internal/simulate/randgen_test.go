@@ -776,6 +776,12 @@ func (g *rgGen) resourcePattern(arn string, exactOnly bool) string {
 	}
 	prefixLen := rgResourceTypePrefixLen(parts)
 	id := parts[5][prefixLen:]
+	if prefixLen > 0 && g.chance(0.04) {
+		// A wildcard in the resource type itself ("*/*", "us*/alice"),
+		// which iam-simulate does not match (a known divergence).
+		parts[5] = g.pick([]string{"*/*", "*", "*" + parts[5][prefixLen-1:], parts[5][:1] + "*" + parts[5][prefixLen-1:]})
+		return strings.Join(parts, ":")
+	}
 	switch g.r.Intn(5) {
 	case 0: // wildcard the region and/or account
 		if parts[3] != "" {
