@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -391,4 +392,46 @@ func TestStrictInput(t *testing.T) {
 		}
 		compareLine(t, b, []byte(c.in), 1)
 	}
+}
+
+// FuzzParseInput: ParseInput never panics, agrees with --batch on whether
+// an input is acceptable, and what it accepts is what json.Unmarshal reads.
+func FuzzParseInput(f *testing.F) {
+	for _, c := range strictCases {
+		if len(c.in) < 2000 {
+			f.Add([]byte(c.in))
+		}
+	}
+	f.Add([]byte("{\n \"request\": {\"action\": \"s3:GetObject\",\n  \"context\": {\"k\": [1, \"\\u00e9\", null]}}\n}\n"))
+	b := newBatcher(16)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := ParseInput("in.json", data)
+		body := bytes.TrimPrefix(data, []byte("\uFEFF"))
+		batchErr := b.in.decode(body)
+		if err != nil {
+			if in != nil {
+				t.Fatal("input returned with an error")
+			}
+			var list policy.ErrorList
+			if !errors.As(err, &list) || len(list) != 1 || list[0].File != "in.json" || !list[0].Pos.IsValid() {
+				t.Fatalf("error %T %v does not name the file, line and column", err, err)
+			}
+			if _, perr := policy.ParseJSON("", data); perr == nil && batchErr == nil {
+				t.Fatalf("ParseInput rejects what --batch accepts: %v", err)
+			}
+			return
+		}
+		if batchErr != nil {
+			t.Fatalf("--batch rejects what ParseInput accepts: %v", batchErr)
+		}
+		var want Input
+		if jerr := json.Unmarshal(body, &want); jerr != nil {
+			t.Fatalf("json.Unmarshal rejects an accepted input: %v", jerr)
+		}
+		g, _ := json.Marshal(in)
+		w, _ := json.Marshal(&want)
+		if !bytes.Equal(g, w) {
+			t.Fatalf("ParseInput %s\njson       %s", g, w)
+		}
+	})
 }
