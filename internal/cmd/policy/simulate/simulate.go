@@ -50,6 +50,12 @@ FILE (or standard input) holds one JSON document:
    "serviceControlPolicies": [[policy, ...], ...],   (one list per org level, root first)
    "resourceControlPolicies": [[policy, ...], ...]}
 
+Field names are case-sensitive and checked: an unknown or misspelt field, a
+field given twice, a request without a service:Action, or one context key in
+two spellings is an error naming the file, line and column (and the field
+meant). Context keys match policies case-insensitively, as in AWS. An input
+is at most 4 MiB.
+
 Decisions are named as in IAM's SimulatePrincipalPolicy: allowed,
 explicitDeny, implicitDeny.
 
@@ -61,7 +67,8 @@ of credential would; --list-credentials shows the types and their sources.
 keys get through a "Bool" policy.
 
 --batch reads JSON Lines, one simulation per line, and writes one answer per
-line; a bad line is answered {"error": ..., "line": N} and the batch goes on.
+line; blank lines are skipped; a bad line is answered {"error": ..., "line": N}
+and the batch goes on; a line longer than 4 MiB stops it (exit 2).
 
 Exit status: 0 allowed (or --matrix/--batch answered), 1 denied, 2 bad input.`,
 		Example: `  awsmfa policy simulate request.json
