@@ -51,7 +51,8 @@ templates and plans are linted in place, with their own line numbers.
 With no FILE, lints the bundled seed policies (one broken, two correct).
 
 Exit status: 0 when no finding is at or above --fail-on, 1 otherwise, 2 for
-usage errors or unreadable files.`,
+usage errors, unreadable files and input beyond a limit (a file of more than
+64 MiB, 2 MiB of YAML, nesting deeper than 256 levels).`,
 		Example: `  awsmfa policy lint policy.json
   awsmfa policy lint --format sarif template.yaml > awsmfa.sarif
   terraform show -json plan.out | awsmfa policy lint -
