@@ -164,6 +164,10 @@ func (rp *resPattern) match(s string, r resolver) bool {
 		}
 	}
 	n := len(starts)
+	// The search tries each pattern segment at each subject segment.
+	if c, ok := r.(*Context); ok && c != nil && c.budget > 0 && !c.charge(len(rp.segs)*n) {
+		return false
+	}
 	seg := func(j int) string {
 		end := len(s)
 		if j+1 < n {

@@ -19,6 +19,37 @@ type Context struct {
 	n       int
 	// lower caches the lower-case form of key spellings seen before.
 	lower map[string]string
+	// budget, when positive, bounds the wildcard-matching work of the
+	// evaluations that use this Context (see SetMatchBudget); work is what
+	// they have spent.
+	budget, work int64
+}
+
+// SetMatchBudget bounds the wildcard-matching work of the evaluations that
+// use c from now on to about n steps (a step compares a pattern token with
+// the text, after a wildcard had to give back a character); 0 removes the
+// bound. Matching a pattern against a string can cost the product of their
+// lengths, so a hostile input of many patterns and long values could
+// otherwise run for hours. Once the budget is spent every further wildcard
+// match fails, and MatchBudgetExceeded reports it: the decision must then
+// be discarded. Setting the budget resets the work spent.
+func (c *Context) SetMatchBudget(n int64) {
+	c.budget, c.work = n, 0
+}
+
+// MatchBudgetExceeded reports whether the evaluations since SetMatchBudget
+// needed more matching work than the budget.
+func (c *Context) MatchBudgetExceeded() bool {
+	return c.budget > 0 && c.work > c.budget
+}
+
+// charge spends n steps of the budget and reports whether any is left.
+func (c *Context) charge(n int) bool {
+	if c.budget <= 0 {
+		return true
+	}
+	c.work += int64(n)
+	return c.work <= c.budget
 }
 
 type ctxEntry struct {

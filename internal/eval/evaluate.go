@@ -407,7 +407,9 @@ func (e *evaluator) evalResource(pol *Policy, s *summary) {
 func (e *evaluator) actionMatches(st *cstmt) bool {
 	m := false
 	for i := range st.actions {
-		if st.actions[i].match(e.req.Action, true, nil) {
+		// The context only pays for the matching (actions have no
+		// variables).
+		if st.actions[i].match(e.req.Action, true, e.req.Context) {
 			m = true
 			break
 		}

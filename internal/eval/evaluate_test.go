@@ -532,3 +532,45 @@ func TestParsePrincipal(t *testing.T) {
 		}
 	}
 }
+
+// A match budget bounds the wildcard work of an evaluation; without one,
+// and within it, decisions are unchanged.
+func TestMatchBudget(t *testing.T) {
+	// Every pattern fails only after its first star gave back each
+	// character of the value: about len(value) steps per pattern.
+	pats := make([]string, 200)
+	for i := range pats {
+		pats[i] = `"a*zq` + strings.Repeat("x", i%5) + `*b"`
+	}
+	pol := mustPolicy(t, "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalTag/t":[`+strings.Join(pats, ",")+`]}}}]}`)
+	set := &PolicySet{Identity: []*Policy{pol}}
+	ctx := &Context{}
+	ctx.SetString("aws:PrincipalTag/t", strings.Repeat("a", 2000))
+	req := Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: "s3:GetObject", Resource: "*", Context: ctx}
+
+	if d := Decide(set, &req); d != ImplicitDeny || ctx.MatchBudgetExceeded() {
+		t.Fatalf("no budget: %v, exceeded %v", d, ctx.MatchBudgetExceeded())
+	}
+	ctx.SetMatchBudget(10_000_000)
+	if d := Decide(set, &req); d != ImplicitDeny || ctx.MatchBudgetExceeded() {
+		t.Fatalf("within the budget: %v, exceeded %v", d, ctx.MatchBudgetExceeded())
+	}
+	ctx.SetMatchBudget(10_000)
+	Evaluate(set, &req)
+	if !ctx.MatchBudgetExceeded() {
+		t.Fatal("budget of 10,000 steps not exceeded")
+	}
+	// Resetting the budget resets the work spent.
+	ctx.SetMatchBudget(10_000_000)
+	if d := Decide(set, &req); d != ImplicitDeny || ctx.MatchBudgetExceeded() {
+		t.Fatalf("after reset: %v, exceeded %v", d, ctx.MatchBudgetExceeded())
+	}
+	// A trailing star matches the rest of the value at once: giving back
+	// 2,000 characters one by one would spend more than the budget.
+	allow := mustPolicy(t, "identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::bucket/*"}]}`)
+	ctx.SetMatchBudget(1000)
+	req.Action, req.Resource = "s3:GetObject", "arn:aws:s3:::bucket/"+strings.Repeat("k", 2000)
+	if d := Decide(&PolicySet{Identity: []*Policy{allow}}, &req); d != Allowed || ctx.MatchBudgetExceeded() {
+		t.Fatalf("trailing star: %v, exceeded %v", d, ctx.MatchBudgetExceeded())
+	}
+}

@@ -233,15 +233,23 @@ func (p *pattern) match(s string, fold bool, r resolver) bool {
 
 // matchToks is the classic greedy wildcard algorithm with a single backtrack
 // point, lifted from characters to tokens. It is exact for patterns whose *
-// matches any run of characters, and runs in O(len(toks)*len(s)).
+// matches any run of characters, and runs in O(len(toks)*len(s)). Each time
+// a star has to give back a character, the work is charged to r's match
+// budget when r is a *Context with one (Context.SetMatchBudget).
 func matchToks(toks []tok, s string, fold bool, r resolver) bool {
 	ti, si := 0, 0
 	starTi, starSi := -1, 0
+	var budget *Context
+	budgetChecked := false
 	for {
 		if ti < len(toks) {
 			t := &toks[ti]
 			switch t.kind {
 			case tokStar:
+				if ti == len(toks)-1 {
+					// A trailing star matches whatever is left.
+					return true
+				}
 				starTi, starSi = ti, si
 				ti++
 				continue
@@ -274,6 +282,15 @@ func matchToks(toks []tok, s string, fold bool, r resolver) bool {
 		}
 		// Mismatch: let the last star absorb one more character.
 		if starTi < 0 || starSi >= len(s) {
+			return false
+		}
+		if !budgetChecked {
+			budgetChecked = true
+			if c, ok := r.(*Context); ok && c != nil && c.budget > 0 {
+				budget = c
+			}
+		}
+		if budget != nil && !budget.charge(len(toks)-starTi) {
 			return false
 		}
 		_, n := utf8.DecodeRuneInString(s[starSi:])

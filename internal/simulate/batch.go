@@ -186,7 +186,10 @@ func (b *batcher) line(line []byte, lineNo int) []byte {
 	if err := b.comp.fill(&b.set, &b.in.in); err != nil {
 		return b.errorLine(lineNo, 0, err.Error())
 	}
-	out := runSet(&b.set, &b.in.in.Request, b.in.ctx)
+	out, err := runSet(&b.set, &b.in.in.Request, b.in.ctx)
+	if err != nil {
+		return b.errorLine(lineNo, 0, err.Error())
+	}
 	b.out = b.enc.appendOutput(b.out[:0], out)
 	b.out = append(b.out, '\n')
 	return b.out

@@ -56,7 +56,10 @@ func matrixAt(in *Input, actions []string, creds []credctx.Row, now time.Time) (
 			}
 			req := in.Request
 			req.Action = action
-			out := runSet(set, &req, ctx)
+			out, err := runSet(set, &req, ctx)
+			if err != nil {
+				return nil, err
+			}
 			mr := MatrixRow{Credential: row.Name, Action: action, Decision: out.Decision, Reason: out.Reason}
 			if len(out.MatchedStatements) > 0 {
 				s := out.MatchedStatements[0]

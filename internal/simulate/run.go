@@ -34,11 +34,18 @@ func Run(in *Input) (*Output, error) {
 	if err := fillContext(ctx, in.Request.Context); err != nil {
 		return nil, err
 	}
-	return runSet(set, &in.Request, ctx), nil
+	return runSet(set, &in.Request, ctx)
 }
 
+// MaxMatchWork bounds the wildcard-matching work of one simulation (see
+// eval.Context.SetMatchBudget): a step costs a few nanoseconds, so an input
+// is answered within a second or two whatever its patterns. A real policy
+// set needs a few thousand steps: wildcards give back characters only
+// while a pattern's tail fails to fit the request's strings.
+const MaxMatchWork = 200_000_000
+
 // runSet evaluates and converts the result.
-func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) *Output {
+func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (*Output, error) {
 	req := eval.Request{
 		Principal:       r.Principal,
 		Action:          r.Action,
@@ -47,8 +54,12 @@ func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) *Output {
 		Context:         ctx,
 	}
 	set.ResourceKind = resourceKind(r.Action, r.Resource)
+	ctx.SetMatchBudget(MaxMatchWork)
 	res := eval.Evaluate(set, &req)
-	return convert(&res)
+	if ctx.MatchBudgetExceeded() {
+		return nil, fmt.Errorf("matching the policies' wildcards against the request takes more than %d steps, the limit for one simulation", MaxMatchWork)
+	}
+	return convert(&res), nil
 }
 
 // resourceKind picks the service rule for the resource-based policy.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
@@ -434,4 +435,35 @@ func FuzzParseInput(f *testing.F) {
 			t.Fatalf("ParseInput %s\njson       %s", g, w)
 		}
 	})
+}
+
+// An input whose wildcards would take minutes to match (many patterns
+// against long context values) is answered with an error within seconds;
+// the line after it is answered as usual.
+func TestMatchWorkLimit(t *testing.T) {
+	var vals, pats []string
+	for i := 0; i < MaxContextValues; i++ {
+		vals = append(vals, strconv.Quote(strings.Repeat("a", 2000)+strconv.Itoa(i)))
+	}
+	for i := 0; i < 20000; i++ {
+		pats = append(pats, strconv.Quote("a*zq"+strconv.Itoa(i)+"*b"))
+	}
+	hostile := `{"request":{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","context":{"aws:TagKeys":[` + strings.Join(vals, ",") + `]}},` +
+		`"identityPolicies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":[` + strings.Join(pats, ",") + `]}}}]}]}`
+	good := `{"request":{"principal":"` + alice + `","action":"s3:GetObject","resource":"*"},"identityPolicies":[` + allowAll + `]}`
+	var out bytes.Buffer
+	start := time.Now()
+	if err := RunBatch(strings.NewReader(hostile+"\n"+good+"\n"), &out, BatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("took %v", d)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"error":"\u003cstdin\u003e:1: matching the policies' wildcards against the request takes more than 200000000 steps, the limit for one simulation"`) || !strings.Contains(lines[1], `{"decision":"allowed"`) {
+		t.Fatalf("answers:\n%.600s", out.String())
+	}
+	if _, err := Run(mustInput(t, hostile)); err == nil || !strings.Contains(err.Error(), "the limit for one simulation") {
+		t.Errorf("Run: %v", err)
+	}
 }
