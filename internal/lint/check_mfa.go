@@ -101,19 +101,45 @@ func firstCond(a *mfaAnalysis, pred func(mfaCond) bool) *policy.Condition {
 // that deny at least everything statement skip denies (same or wider
 // actions and resources), so that two statements can share the work: one
 // on Null for access keys, one on Bool for sessions without MFA.
+//
+// Only the first maxDenyPeers MFA Deny statements are considered: the check
+// is pairwise, and a policy AWS stores has a few dozen statements (a
+// 10,240-character role policy fits about 200 of the shortest), while a
+// hostile document could otherwise cost the square of a million.
 func (l *linter) denyUnionExcept(skip int) reqSet {
 	var u reqSet
-	for i, s := range l.doc.Statements {
-		a := &l.mfa[i]
-		if i == skip || s == nil || s.Effect != policy.Deny || !a.tests() || !a.known {
+	for _, i := range l.denyPeers() {
+		if i == skip {
 			continue
 		}
-		if !coversAtLeast(s, l.doc.Statements[skip]) {
+		if !coversAtLeast(l.doc.Statements[i], l.doc.Statements[skip]) {
 			continue
 		}
-		u |= a.matches
+		u |= l.mfa[i].matches
 	}
 	return u
+}
+
+const maxDenyPeers = 256
+
+// denyPeers lists (once) the Deny statements with MFA conditions that
+// denyUnionExcept considers.
+func (l *linter) denyPeers() []int {
+	if l.peersDone {
+		return l.peers
+	}
+	l.peersDone = true
+	for i, s := range l.doc.Statements {
+		a := &l.mfa[i]
+		if s == nil || s.Effect != policy.Deny || !a.tests() || !a.known {
+			continue
+		}
+		if len(l.peers) == maxDenyPeers {
+			break
+		}
+		l.peers = append(l.peers, i)
+	}
+	return l.peers
 }
 
 // coversAtLeast reports whether statement a's actions and resources
@@ -151,6 +177,19 @@ func coversAtLeast(a, b *policy.Statement) bool {
 // subset reports whether every element of x is in y (actions compared
 // case-insensitively).
 func subset(x, y []string) bool {
+	if len(x)*len(y) > 1024 {
+		// Long lists: a set of y's values, so the check stays linear.
+		set := make(map[string]bool, len(y))
+		for _, w := range y {
+			set[strings.ToLower(w)] = true
+		}
+		for _, v := range x {
+			if !set[strings.ToLower(v)] {
+				return false
+			}
+		}
+		return true
+	}
 	for _, v := range x {
 		if !slices.ContainsFunc(y, func(w string) bool { return strings.EqualFold(v, w) }) {
 			return false

@@ -193,6 +193,9 @@ type linter struct {
 	// first of them.
 	dropped int
 	first   Finding
+	// peers are the Deny statements denyUnionExcept considers.
+	peers     []int
+	peersDone bool
 }
 
 // MaxFindingsPerPolicy is the most findings Lint reports for one policy;

@@ -1,10 +1,12 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
@@ -512,6 +514,44 @@ func TestMessagesNameWhatWasWritten(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no %s finding saying %q:\n%+v", c.policy, c.rule, c.want, fs)
+		}
+	}
+}
+
+// A document of many MFA Deny statements is linted in linear time: the
+// cross-statement check considers a bounded number of peers, and long
+// action lists are compared through a set.
+func TestLintManyStatementsIsBounded(t *testing.T) {
+	stmts := make([]string, 40000)
+	for i := range stmts {
+		stmts[i] = fmt.Sprintf(`{"Sid": "S%d", "Effect": "Deny", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}`, i)
+	}
+	actions := make([]string, 5000)
+	for i := range actions {
+		actions[i] = fmt.Sprintf(`"s3:Get%d"`, i)
+	}
+	for name, p := range map[string]string{
+		"statements": doc(stmts...),
+		"long lists": doc(
+			`{"Effect": "Deny", "Action": [`+strings.Join(actions, ",")+`], "Resource": "*", "Condition": {"Null": {"aws:MultiFactorAuthPresent": "true"}}}`,
+			`{"Effect": "Deny", "Action": [`+strings.Join(actions, ",")+`], "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}`),
+	} {
+		start := time.Now()
+		fs, err := LintFile("many.json", []byte(p), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+		if name == "long lists" {
+			// The Null deny covers access keys for the Bool deny: no
+			// mfa-deny-misses-long-term-keys.
+			for _, f := range fs {
+				if f.Rule == RuleDenyMissesKeys {
+					t.Errorf("long lists: %s", f.Message)
+				}
+			}
 		}
 	}
 }
