@@ -299,7 +299,7 @@ func (s *scanner) skip(depth int) []byte {
 		s.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
 		s.number()
-	case c == 0:
+	case s.i >= len(s.b):
 		s.fail("unexpected end of input: expected a value")
 	default:
 		s.fail("unexpected character %s: expected a value", describeByte(c))
@@ -785,7 +785,7 @@ func (bi *batchInput) scalar(s *scanner, key string) (v string, null, ok bool) {
 		s.fail("context key %s: a value must be a string, boolean, number or a list of them, not an object", strconv.Quote(key))
 	case c == '[':
 		s.fail("context key %s: lists cannot be nested", strconv.Quote(key))
-	case c == 0:
+	case s.i >= len(s.b):
 		s.fail("unexpected end of input: expected a value")
 	default:
 		s.fail("unexpected character %s: expected a value", describeByte(c))
