@@ -25,10 +25,9 @@ import (
 // policies hold at most 5,120 characters, and "If you save the policy using
 // an SDK operation or the AWS CLI, then the policy is saved exactly as you
 // provided": white space counts unless the console saved the policy.
-// Reports of AWS's announcement of 15 May 2026 say the SCP quota was
-// doubled to 10,240 characters; the quotas page this was checked against
-// still says 5,120, so an SCP between the two is a warning and only one
-// above 10,240 an error.
+// (Third-party posts mention a larger SCP quota; every AWS page checked,
+// the quotas page and CloudFormation's AWS::Organizations::Policy Content,
+// says 5,120, and that is what is enforced here.)
 //
 // STS (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
 // Policy): "The plaintext that you use for both inline and managed session
@@ -72,9 +71,8 @@ var (
 		fix: "Move permissions into managed policies (6,144 characters each; a role takes 10 by default, 20 at most)."}
 	quotaTrust = sizeQuota{what: "a role trust policy (the default quota, adjustable in Service Quotas as \"Role trust policy length\")", warnAbove: 2048,
 		fix: "Request a higher \"Role trust policy length\" quota for the account, or shorten the policy: list principals of one type in one statement."}
-	quotaSCP = sizeQuota{what: "a service control policy", limit: 10240, warnAbove: 5120, asWritten: true,
-		warnNote: " according to the AWS Organizations quotas page, and 10,240 since the increase AWS announced on 15 May 2026: check your organization's quota",
-		fix:      "Split it into several SCPs attached to the same target, or shorten it: merge statements, drop Sids, save it without white space."}
+	quotaSCP = sizeQuota{what: "a service control policy", limit: 5120, asWritten: true,
+		fix: "Split it into several SCPs attached to the same target, or shorten it: merge statements, drop Sids, save it without white space."}
 	quotaRCP = sizeQuota{what: "a resource control policy", limit: 5120, asWritten: true,
 		fix: "Split it into several RCPs attached to the same target, or shorten it: merge statements, drop Sids, save it without white space."}
 	quotaSession = sizeQuota{what: "a session policy", limit: 2048, asWritten: true,
