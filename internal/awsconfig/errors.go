@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/suggest"
 )
 
 // ErrorCode classifies an *Error for programs; the message is for people.
@@ -108,7 +110,7 @@ func closeNames(want string, names []string, max int) []string {
 			continue
 		}
 		ln := strings.ToLower(n)
-		d := editDistance(lw, ln)
+		d := suggest.Distance(lw, ln)
 		limit := 2
 		if len(want) <= 3 {
 			limit = 1
@@ -136,25 +138,4 @@ func closeNames(want string, names []string, max int) []string {
 		out = append(out, cs[i].name)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance over bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/bytesize"
 	"github.com/awsmfa/awsmfa/internal/credcache"
 )
 
@@ -130,7 +131,7 @@ func readTokenFile(path string) (string, error) {
 		return "", err
 	}
 	if len(data) > MaxTokenFile {
-		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is larger than the %s limit of a token file", path, formatBytes(MaxTokenFile))
+		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is larger than the %s limit of a token file", path, bytesize.Format(MaxTokenFile))
 	}
 	return strings.TrimSpace(string(data)), nil
 }

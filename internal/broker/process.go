@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/bytesize"
 	"github.com/awsmfa/awsmfa/internal/credcache"
 )
 
@@ -136,7 +137,7 @@ func (r *run) runProcess(ctx context.Context) (*credcache.Credentials, error) {
 	err := cmd.Run()
 	switch cause := context.Cause(ctx); {
 	case cause == errProcessOverflow:
-		return nil, fail(fmt.Sprintf("printed more than the %s limit of credential_process output, so it was stopped", formatBytes(MaxProcessOutput)), nil)
+		return nil, fail(fmt.Sprintf("printed more than the %s limit of credential_process output, so it was stopped", bytesize.Format(MaxProcessOutput)), nil)
 	case cause == errProcessTimeout:
 		return nil, fail(fmt.Sprintf("did not finish within %s", timeout), context.DeadlineExceeded)
 	case ctx.Err() != nil:
@@ -190,17 +191,6 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 
 // Bytes returns what was kept.
 func (l *limitedBuffer) Bytes() []byte { return l.buf.Bytes() }
-
-// formatBytes prints a size limit: "1 MiB", "64 KiB", "100 bytes".
-func formatBytes(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
 
 var _ io.Writer = (*limitedBuffer)(nil)
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/awsmfa/awsmfa/internal/bytesize"
 	"github.com/spf13/cobra"
 )
 
@@ -98,7 +99,7 @@ type InputTooLargeError struct {
 }
 
 func (e *InputTooLargeError) Error() string {
-	return fmt.Sprintf("%s: input is larger than the %s limit for %s", e.Name, FormatSize(e.Limit), e.What)
+	return fmt.Sprintf("%s: input is larger than the %s limit for %s", e.Name, bytesize.Format(e.Limit), e.What)
 }
 
 // ReadInputLimit reads a named file, or standard input for "-" or "", and
@@ -151,18 +152,6 @@ func readLimited(r io.Reader, limit, sizeHint int64) ([]byte, error) {
 	buf := bytes.NewBuffer(make([]byte, 0, sizeHint+1))
 	_, err := buf.ReadFrom(lr)
 	return buf.Bytes(), err
-}
-
-// FormatSize writes a byte count for people: "64 MiB", "512 KiB", or
-// "1000 bytes" when it is not a whole number of KiB.
-func FormatSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // Context returns ctx, or context.Background() when ctx is nil (a command's

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/awsmfa/awsmfa/internal/suggest"
 )
 
 // The input's field names, exactly as they must be written. Field names are
@@ -101,43 +103,12 @@ func closestField(key string, fields []string) string {
 	k := strings.ToLower(key)
 	best, bestDist := "", -1
 	for _, f := range fields {
-		d := editDistance(k, strings.ToLower(f))
+		d := suggest.Distance(k, strings.ToLower(f))
 		if limit := max(2, len(f)/3); d <= limit && (bestDist < 0 || d < bestDist) {
 			best, bestDist = f, d
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance between a and b
-// (insertions, deletions, substitutions and transpositions of adjacent
-// bytes). Keys longer than 64 bytes are never close to a field name, so
-// they are not compared.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return max(len(a), len(b))
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 func duplicateFieldMessage(key string, inRequest bool) string {
