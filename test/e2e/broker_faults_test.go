@@ -327,33 +327,12 @@ func TestBrokerExecServerSignalsGroup(t *testing.T) {
 			if took := time.Since(sent); took > 3*time.Second {
 				t.Errorf("took %s to end", took)
 			}
-			waitProcessGone(t, sleeper)
+			testutil.WaitProcessGone(t, sleeper, "started by the command, after SIGTERM to awsmfa")
 			logged := strings.Contains(stderr.String(), "InvalidToken")
 			if logged != verbose {
 				t.Errorf("refused request logged %v with --verbose=%v:\n%s", logged, verbose, stderr.String())
 			}
 		})
-	}
-}
-
-// waitProcessGone waits until pid has ended (gone, or a zombie that its new
-// parent has not reaped yet).
-func waitProcessGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil && syscall.Kill(pid, 0) != nil {
-			return
-		}
-		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && len(stat) > i+2 && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
-			return
-		}
-		if time.Now().After(deadline) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("process %d, started by the command, outlived SIGTERM to awsmfa", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

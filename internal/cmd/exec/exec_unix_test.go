@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
+	"github.com/awsmfa/awsmfa/internal/testutil"
 )
 
 func TestExecRelaysSignals(t *testing.T) {
@@ -84,25 +85,5 @@ func TestExecServerSignalsTheCommandsGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitGone(t, pid)
-}
-
-// waitGone waits until pid has ended (gone, or a zombie nobody reaps).
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil && syscall.Kill(pid, 0) != nil {
-			return
-		}
-		if i := strings.LastIndexByte(string(stat), ')'); i > 0 && len(stat) > i+2 && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
-			return
-		}
-		if time.Now().After(deadline) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("process %d, started by the command, still runs after SIGTERM", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.WaitProcessGone(t, pid, "started by the command, after SIGTERM")
 }
