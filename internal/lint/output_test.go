@@ -195,21 +195,3 @@ func TestWriteSARIF(t *testing.T) {
 		t.Error("unknown rule accepted")
 	}
 }
-
-func TestArtifactURI(t *testing.T) {
-	tests := []struct {
-		file, cwd, uri, base string
-	}{
-		{"a.json", "/w", "a.json", "%SRCROOT%"},
-		{"./x/../b.yaml", "/w", "b.yaml", "%SRCROOT%"},
-		{"/w/sub/c.json", "/w", "sub/c.json", "%SRCROOT%"},
-		{"/other/d.json", "/w", "file:///other/d.json", ""},
-		{"e f#.json", "/w", "e%20f%23.json", "%SRCROOT%"},
-	}
-	for _, tt := range tests {
-		uri, base := artifactURI(tt.file, tt.cwd)
-		if uri != tt.uri || base != tt.base {
-			t.Errorf("artifactURI(%q) = %q %q, want %q %q", tt.file, uri, base, tt.uri, tt.base)
-		}
-	}
-}
