@@ -26,7 +26,8 @@ dist:
 deps: deps-apt deps-npm
 
 # Debian packages used by end-to-end tests and benchmarks: the real AWS CLI v2
-# (/usr/bin/aws), oathtool (TOTP cross-check), wrk (load tests).
+# (/usr/bin/aws), oathtool (TOTP cross-check), wrk (load tests), chromium
+# (renders the audit HTML report headless).
 deps-apt:
 	@scripts/install-apt-deps.sh
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need, when they are missing:
-# awscli (/usr/bin/aws, v2), oathtool, wrk, and python3-boto3 when no python3 has boto3.
+# awscli (/usr/bin/aws, v2), oathtool, wrk, chromium (headless rendering of the
+# audit HTML report), and python3-boto3 when no python3 has boto3.
 # As root it uses apt-get; otherwise it reports what is missing (and fails under CI=true).
 set -euo pipefail
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v oathtool >/dev/null 2>&1 || need+=(oathtool)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 # boto3 for the end-to-end tests: the image's python3 usually has it; else Debian's.
 if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
   need+=(python3-boto3)
