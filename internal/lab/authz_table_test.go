@@ -61,6 +61,8 @@ func newFileLab(t *testing.T) *fileLab {
 	must(err)
 	_, err = st.CreatePolicy("Existing", "", allowListUsers, "an existing policy", store.Tag{Key: "team", Value: "blue"})
 	must(err)
+	_, err = st.CreateLoginProfile("alice", testPassword, false)
+	must(err)
 	keys, err := st.ListAccessKeys("alice", false)
 	must(err)
 	l.aliceKey = keys[0].ID
@@ -75,6 +77,9 @@ func newFileLab(t *testing.T) *fileLab {
 	})
 	return l
 }
+
+// testPassword meets IAM's default password policy.
+const testPassword = "Lab-console-pw1"
 
 const allowListUsers = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`
 
@@ -196,6 +201,15 @@ func deniedRequests(l *fileLab) map[string]url.Values {
 		"iam:GetAccountAuthorizationDetails": {},
 		"iam:GenerateCredentialReport":       {},
 		"iam:GetCredentialReport":            {},
+		"iam:GetAccountSummary":              {},
+		"iam:CreateLoginProfile":             {"UserName": {"bob"}, "Password": {testPassword}, "PasswordResetRequired": {"true"}},
+		"iam:GetLoginProfile":                {"UserName": {"alice"}},
+		"iam:ListAttachedUserPolicies":       {"UserName": {"admin"}},
+		"iam:ListAttachedGroupPolicies":      {"GroupName": {"bool-group"}},
+		"iam:ListAttachedRolePolicies":       {"RoleName": {"mfa-role"}},
+		"iam:ListUserPolicies":               {"UserName": {"alice"}},
+		"iam:ListGroupPolicies":              {"GroupName": {"bool-group"}},
+		"iam:ListRolePolicies":               {"RoleName": {"mfa-role"}},
 
 		"ec2:DescribeRegions": {"AllRegions": {"true"}},
 	}

@@ -74,6 +74,11 @@ func FuzzSignedRequest(f *testing.F) {
 		"Action=GetAccountAuthorizationDetails&Version=2010-05-08&Filter.member.1=Role",
 		"Action=EnableMFADevice&Version=2010-05-08&UserName=alice&SerialNumber=arn:aws:iam::123456789012:mfa/x&AuthenticationCode1=123456&AuthenticationCode2=654321",
 		"Action=DescribeRegions&Version=2016-11-15",
+		"Action=GetAccountSummary&Version=2010-05-08",
+		"Action=CreateLoginProfile&Version=2010-05-08&UserName=bob&Password=Aa1-aaaaa&PasswordResetRequired=true",
+		"Action=GetLoginProfile&Version=2010-05-08&UserName=bob",
+		"Action=ListAttachedGroupPolicies&Version=2010-05-08&GroupName=bool-group&PathPrefix=/a/&MaxItems=1",
+		"Action=ListRolePolicies&Version=2010-05-08&RoleName=mfa-role&Marker=V29yaw",
 	} {
 		for _, svc := range []string{"sts", "iam", "ec2"} {
 			f.Add(svc, s)

@@ -3,6 +3,7 @@ package lab
 import (
 	"encoding/base64"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/lab/store"
@@ -307,4 +308,37 @@ func (s *Server) getCredentialReport(rq *request) (any, error) {
 		return nil, errSender(http.StatusGone, "ReportExpired", "The credential report has expired. To generate a new report, call GenerateCredentialReport.")
 	}
 	return getCredentialReportResult{Content: base64.StdEncoding.EncodeToString(content), ReportFormat: "text/csv", GeneratedTime: isoTime(generated)}, nil
+}
+
+type summaryEntryXML struct {
+	Key   string `xml:"key"`
+	Value int    `xml:"value"`
+}
+
+type summaryMapXML struct {
+	Entries []summaryEntryXML `xml:"entry"`
+}
+
+type getAccountSummaryResult struct {
+	SummaryMap summaryMapXML
+}
+
+// getAccountSummary answers the SummaryMap as IAM writes a map in the
+// query protocol: <entry><key>Users</key><value>3</value></entry>...
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html).
+func (s *Server) getAccountSummary(rq *request) (any, error) {
+	m, err := s.st.AccountSummary()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := getAccountSummaryResult{}
+	for _, k := range keys {
+		out.SummaryMap.Entries = append(out.SummaryMap.Entries, summaryEntryXML{Key: k, Value: m[k]})
+	}
+	return out, nil
 }

@@ -83,6 +83,15 @@ var operationTable = []operation{
 	{service: serviceIAM, name: "GetAccountAuthorizationDetails", resource: checked(anyResource, authDetailsFilterParam), handler: (*Server).getAccountAuthorizationDetails},
 	{service: serviceIAM, name: "GenerateCredentialReport", resource: anyResource, handler: (*Server).generateCredentialReport},
 	{service: serviceIAM, name: "GetCredentialReport", resource: anyResource, handler: (*Server).getCredentialReport},
+	{service: serviceIAM, name: "GetAccountSummary", resource: anyResource, handler: (*Server).getAccountSummary},
+	{service: serviceIAM, name: "CreateLoginProfile", resource: checked(loginUserResource, passwordParam, passwordResetParam), handler: (*Server).createLoginProfile},
+	{service: serviceIAM, name: "GetLoginProfile", resource: loginUserResource, handler: (*Server).getLoginProfile},
+	{service: serviceIAM, name: "ListAttachedUserPolicies", resource: checked(existing(entityUser), policyPathPrefixParam), handler: (*Server).listAttachedUserPolicies},
+	{service: serviceIAM, name: "ListAttachedGroupPolicies", resource: checked(existing(entityGroup), policyPathPrefixParam), handler: (*Server).listAttachedGroupPolicies},
+	{service: serviceIAM, name: "ListAttachedRolePolicies", resource: checked(existing(entityRole), policyPathPrefixParam), handler: (*Server).listAttachedRolePolicies},
+	{service: serviceIAM, name: "ListUserPolicies", resource: existing(entityUser), handler: (*Server).listUserPolicies},
+	{service: serviceIAM, name: "ListGroupPolicies", resource: existing(entityGroup), handler: (*Server).listGroupPolicies},
+	{service: serviceIAM, name: "ListRolePolicies", resource: existing(entityRole), handler: (*Server).listRolePolicies},
 
 	// EC2 authorizes DescribeRegions on "*" (no resource type).
 	{service: serviceEC2, name: "DescribeRegions", resource: checked(anyResource, describeRegionsParams), handler: (*Server).describeRegions},

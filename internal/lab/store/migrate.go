@@ -161,6 +161,16 @@ CREATE TRIGGER mfa_devices_delete_tags AFTER DELETE ON mfa_devices BEGIN
 	DELETE FROM tags WHERE resource_type = 'mfa' AND resource_id = OLD.serial;
 END;
 `},
+	{version: 4, name: "login profiles", sql: `
+-- A user's console password (iam:CreateLoginProfile). The password itself
+-- is not kept: the lab has no console to sign in to.
+CREATE TABLE login_profiles (
+	user_id        TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+	created        INTEGER NOT NULL,
+	reset_required INTEGER NOT NULL DEFAULT 0,
+	last_used      INTEGER
+);
+`},
 }
 
 // SchemaVersion is the schema version this build writes.

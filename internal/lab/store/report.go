@@ -24,8 +24,8 @@ func reportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 
 // GenerateCredentialReport builds the credential report as of now and
 // stores it (iam:GenerateCredentialReport). The root user comes first as
-// <root_account>; the lab has no console passwords or signing
-// certificates.
+// <root_account>; users' console passwords are their login profiles; the
+// lab has no signing certificates.
 func (s *Store) GenerateCredentialReport() (time.Time, error) {
 	now := s.Now().Truncate(time.Second)
 	var buf bytes.Buffer
@@ -63,7 +63,12 @@ func (s *Store) GenerateCredentialReport() (time.Time, error) {
 		if len(devs) > 0 {
 			mfa = "true"
 		}
-		row := []string{u.Name, u.ARN, reportTime(u.Created), "false", "N/A", "N/A", "N/A", mfa}
+		login, hasLogin, err := s.loginProfileByID(u.ID)
+		if err != nil {
+			return time.Time{}, err
+		}
+		row := append([]string{u.Name, u.ARN, reportTime(u.Created)}, passwordColumns(login, hasLogin)...)
+		row = append(row, mfa)
 		_ = w.Write(append(row, keyColumns(keys)...))
 	}
 	w.Flush()
@@ -76,6 +81,23 @@ func (s *Store) GenerateCredentialReport() (time.Time, error) {
 		return err
 	})
 	return now, err
+}
+
+// passwordColumns are password_enabled, password_last_used,
+// password_last_changed and password_next_rotation of a user: N/A without a
+// password; with one, no_information when it was never used, and N/A for
+// the next rotation since the lab's account has no password policy that
+// expires passwords
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html#id_credentials_understanding_the_report_format).
+func passwordColumns(p LoginProfile, ok bool) []string {
+	if !ok {
+		return []string{"false", "N/A", "N/A", "N/A"}
+	}
+	used := "no_information"
+	if !p.LastUsed.IsZero() {
+		used = reportTime(p.LastUsed)
+	}
+	return []string{"true", used, reportTime(p.Created), "N/A"}
 }
 
 func keyColumns(keys []AccessKey) []string {
