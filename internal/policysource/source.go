@@ -243,14 +243,52 @@ func (x *extractor) embedded(n *policy.Node) (*policy.Node, bool, error) {
 	if approx {
 		m = fixedMapper(n.Pos)
 	}
-	if t := strings.TrimSpace(s); strings.HasPrefix(t, "%7B") || strings.HasPrefix(t, "%7b") {
-		// The IAM API returns policy documents URL-encoded (RFC 3986).
-		if dec, err := urlDecode(t); err == nil {
-			s, m, approx = dec, fixedMapper(n.Pos), true
-		}
+	if dec, ok := DecodeURLPolicy(s); ok {
+		s, m, approx = dec, fixedMapper(n.Pos), true
 	}
 	node, err := parseEmbedded(x.file, s, m)
 	return node, approx, err
+}
+
+// DecodeURLPolicy decodes a policy document the IAM API returned
+// URL-encoded (RFC 3986: "%7B%22Version%22..."; IAM keeps the document as
+// it was written, so it may start with encoded white space such as "%0A").
+// It reports false, and returns s unchanged, when s is not such a document.
+func DecodeURLPolicy(s string) (string, bool) {
+	t := strings.TrimSpace(s)
+	rest := t
+	for len(rest) >= 3 && rest[0] == '%' {
+		switch strings.ToUpper(rest[1:3]) {
+		case "20", "09", "0A", "0D":
+			rest = rest[3:]
+			continue
+		}
+		break
+	}
+	if !strings.HasPrefix(rest, "%7B") && !strings.HasPrefix(rest, "%7b") {
+		return s, false
+	}
+	dec, err := urlDecode(t)
+	if err != nil {
+		return s, false
+	}
+	return dec, true
+}
+
+// ParseStringPolicy parses the policy document held by the JSON string n,
+// a node of the tree policy.ParseJSON(file, data) returned: plain JSON text
+// gets exact positions in data, a URL-encoded document (as the IAM API
+// returns them) the position of the string itself (approximate is then
+// true). text is the document's JSON text (decoded). err is a
+// policy.ErrorList with positions in data when the text is not JSON.
+func ParseStringPolicy(file string, data []byte, n *policy.Node) (doc *policy.Node, text string, approximate bool, err error) {
+	if n == nil || n.Kind != policy.NodeString {
+		return nil, "", false, policy.ErrorList{{File: file, Msg: "internal error: ParseStringPolicy needs a string node"}}
+	}
+	x := &extractor{file: file, data: data, li: newLineIndex(data), json: true}
+	text, _ = DecodeURLPolicy(n.Str)
+	doc, approximate, err = x.embedded(n)
+	return doc, text, approximate, err
 }
 
 // urlDecode decodes %XX escapes (and nothing else: '+' stays '+').
