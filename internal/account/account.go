@@ -47,6 +47,10 @@ type Account struct {
 	// Notes are limitations of what was read ("no credential report: every
 	// user is assumed to have access keys and a password"), in order.
 	Notes []string
+
+	// idx serves the lookups (UserByName, PolicyByARN, ...), built on
+	// first use.
+	idx index
 }
 
 // User is an IAM user.
@@ -88,6 +92,11 @@ type Role struct {
 	Boundary           string
 	MaxSessionDuration int // seconds
 	Tags               []Tag
+	Description        string
+	// LastUsed is when the role was last assumed (RoleLastUsed), zero
+	// when never or unknown; LastUsedRegion where.
+	LastUsed       time.Time
+	LastUsedRegion string
 }
 
 // ServiceLinked reports whether the role is a service-linked role (path
@@ -106,6 +115,9 @@ type ManagedPolicy struct {
 	// (setup deletes the oldest non-default one when five exist).
 	Versions []string
 	Tags     []Tag
+
+	Description            string
+	CreateDate, UpdateDate time.Time
 }
 
 // AWSManaged reports whether the policy is AWS managed (arn:...:iam::aws:policy/...).
@@ -174,8 +186,16 @@ type MFADevice struct {
 
 // CredentialReport is IAM's credential report.
 type CredentialReport struct {
+	// Generated is when IAM generated the report (zero when unknown: the
+	// CSV alone does not say).
 	Generated time.Time
 	Rows      []CredentialRow
+	// File is the file the report was read from, for messages ("" when
+	// read live).
+	File string
+
+	// idx serves Row, built on first use.
+	idx reportIndex
 }
 
 // CredentialRow is one line of the credential report. Times are zero when
@@ -183,13 +203,18 @@ type CredentialReport struct {
 type CredentialRow struct {
 	User string // "<root_account>" for the root user
 	ARN  string
+	// Line is the row's line in the report (1 is the header).
+	Line int
 	// UserCreation is user_creation_time.
 	UserCreation time.Time
 
 	PasswordEnabled     bool
 	PasswordLastUsed    time.Time
 	PasswordLastChanged time.Time
-	MFAActive           bool
+	// PasswordNextRotation is when the password policy makes the user
+	// change it (zero: no rotation, or not known).
+	PasswordNextRotation time.Time
+	MFAActive            bool
 
 	AccessKeys [2]AccessKeyState
 	// Certs are cert_1_active and cert_2_active (signing certificates).
