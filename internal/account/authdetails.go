@@ -62,16 +62,21 @@ const (
 // first page of a truncated answer (IsTruncated, NextToken). An error that
 // IsLimit (policy.IsLimit) means the input broke a limit that bounds time
 // and memory.
-func LoadAuthorizationDetails(file string, data []byte) (acct *Account, err error) {
+func LoadAuthorizationDetails(file string, data []byte) (*Account, error) {
+	return loadLimited(file, data, MaxAuthorizationDetailsBytes)
+}
+
+// loadLimited is LoadAuthorizationDetails with a size limit of max bytes.
+func loadLimited(file string, data []byte, max int) (acct *Account, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			acct = nil
 			err = policy.ErrorList{{File: file, Msg: fmt.Sprintf("internal error reading authorization details: %v", r)}}
 		}
 	}()
-	if len(data) > MaxAuthorizationDetailsBytes {
+	if len(data) > max {
 		return nil, policy.ErrorList{{File: file, Limit: true, Msg: fmt.Sprintf(
-			"file is %d bytes, more than the %d MiB limit for get-account-authorization-details output", len(data), MaxAuthorizationDetailsBytes>>20)}}
+			"file is %d bytes, more than the %d MiB limit for get-account-authorization-details output", len(data), max>>20)}}
 	}
 	l := newLoader(file, data)
 	if err := l.pages(); err != nil {

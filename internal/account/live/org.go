@@ -44,7 +44,7 @@ func (r *reader) readOrganization(ctx context.Context, a *account.Account) error
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r.notes = append(r.notes, orgNote(err))
+		r.notes = append(r.notes, o.note(err))
 		return nil
 	}
 	r.notes = append(r.notes, o.notes...)
@@ -52,13 +52,21 @@ func (r *reader) readOrganization(ctx context.Context, a *account.Account) error
 	return nil
 }
 
-// orgNote explains why there is no organization information. Any failure
-// of these optional calls is a note, not a failed read.
-func orgNote(err error) string {
+// note explains why there is no organization information. Any failure of
+// these optional calls is a note, not a failed read.
+func (o *orgReader) note(err error) string {
 	if errors.Is(err, errNotInOrg) {
 		return "the account is not in an organization: no SCPs or RCPs apply"
 	}
-	return "organization not read (" + shortError(err) + "): SCPs and RCPs, if any, are not considered"
+	which := ""
+	switch {
+	case o.orgID == "":
+	case o.management:
+		which = "the management account of organization " + o.orgID + ", "
+	default:
+		which = "a member account of organization " + o.orgID + ", "
+	}
+	return "organization not read (" + which + shortError(err) + "): SCPs and RCPs, if any, are not considered"
 }
 
 // orgClient is the part of the Organizations API a read uses.
@@ -82,6 +90,9 @@ type orgReader struct {
 	// at several levels (FullAWSAccess everywhere).
 	cache map[string]account.OrgPolicy
 	notes []string
+	// What DescribeOrganization said, for the note when the rest fails.
+	orgID      string
+	management bool
 }
 
 // read reads the organization, the path to the account and the policies
@@ -97,7 +108,9 @@ func (o *orgReader) read(ctx context.Context) (*account.Organization, error) {
 	o.page()
 	org := &account.Organization{}
 	if desc.Organization != nil {
-		org.ManagementAccount = aws.ToString(desc.Organization.MasterAccountId) == o.accountID
+		o.orgID = aws.ToString(desc.Organization.Id)
+		o.management = aws.ToString(desc.Organization.MasterAccountId) == o.accountID
+		org.ManagementAccount = o.management
 	}
 	path, err := o.path(ctx)
 	if err != nil {
