@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	auditcmd "github.com/awsmfa/awsmfa/internal/cmd/audit"
 	clearcmd "github.com/awsmfa/awsmfa/internal/cmd/clear"
 	"github.com/awsmfa/awsmfa/internal/cmd/configure"
 	"github.com/awsmfa/awsmfa/internal/cmd/credentialprocess"
@@ -55,6 +56,7 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	cmd.AddCommand(policy.NewCmdPolicy(ios))
+	cmd.AddCommand(auditcmd.NewCmdAudit(ios, nil))
 	cmd.AddCommand(labcmd.NewCmdLab(ios))
 	cmd.AddCommand(democmd.NewCmdDemo(ios, nil))
 	cmd.AddCommand(credentialprocess.NewCmdCredentialProcess(ios, nil))
