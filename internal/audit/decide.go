@@ -1,0 +1,371 @@
+package audit
+
+import (
+	"math/bits"
+	"sync"
+	"sync/atomic"
+
+	"github.com/awsmfa/awsmfa/internal/account"
+	"github.com/awsmfa/awsmfa/internal/eval"
+)
+
+// candidates returns the resources to try for an action: "*" and the
+// resources of the statements that cover it.
+func (p *profile) candidates(lowerAction string, buf []string) []string {
+	buf = append(buf[:0], "*")
+	for i := range p.res {
+		ms := &p.res[i]
+		if !ms.st.covers(lowerAction) {
+			continue
+		}
+	next:
+		for _, r := range ms.resources {
+			for _, have := range buf {
+				if have == r {
+					continue next
+				}
+			}
+			buf = append(buf, r)
+		}
+	}
+	return buf
+}
+
+// worker holds one goroutine's reusable request state.
+type worker struct {
+	ctx   [numCreds]eval.Context
+	set   eval.PolicySet
+	ids   []*eval.Policy
+	req   eval.Request
+	cands []string
+	n     int64 // decisions made
+}
+
+// parallel runs fn(i) for i in [0,n) on the configured workers.
+func (a *auditor) parallel(n int, fn func(w *worker, i int)) {
+	workers := a.opts.Workers
+	if workers > n {
+		workers = n
+	}
+	if workers < 1 {
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					break
+				}
+				fn(w, i)
+			}
+			a.decisions.Add(w.n)
+		}()
+	}
+	wg.Wait()
+}
+
+// decideAll makes the bulk decisions: every profile for every credential
+// type and bulk action, then every user's role assumptions.
+func (a *auditor) decideAll() {
+	total := len(a.users)
+	counts := make([]int, len(a.profiles))
+	index := map[*profile]int{}
+	for i, p := range a.profiles {
+		index[p] = i
+	}
+	for _, us := range a.users {
+		counts[index[us.prof]]++
+	}
+	a.parallel(len(a.profiles), func(w *worker, i int) {
+		a.decideProfile(w, a.profiles[i])
+		a.progress(counts[i]/2, total)
+	})
+	a.parallel(len(a.users), func(w *worker, i int) {
+		a.decideUser(w, a.users[i])
+		a.progress(0, total)
+	})
+	a.progMu.Lock()
+	a.progDone = total
+	if a.opts.Progress != nil {
+		a.opts.Progress(total, total)
+	}
+	a.progMu.Unlock()
+}
+
+// progress reports half the users' work when their profile is decided and
+// counts the rest as users finish; calls are serialised and thinned.
+func (a *auditor) progress(add, total int) {
+	if a.opts.Progress == nil {
+		return
+	}
+	a.progMu.Lock()
+	defer a.progMu.Unlock()
+	before := a.progDone
+	if add == 0 {
+		a.progDone += 1
+		a.progDone = min(a.progDone, total)
+	} else {
+		a.progDone += add
+	}
+	if a.progDone/100 != before/100 || a.progDone == total {
+		a.opts.Progress(min(a.progDone, total), total)
+	}
+}
+
+func (a *auditor) decideProfile(w *worker, p *profile) {
+	for c := range numCreds {
+		p.allowed[c] = make([]uint64, a.words)
+	}
+	if len(p.identity) == 0 {
+		// No identity-based policy: nothing is allowed (resource-based
+		// policies are not part of the model).
+		return
+	}
+	a.decideBits(w, p, p.rep, nil, &p.allowed)
+	if !p.assumeSens {
+		a.decideAssume(w, p.rep, p, rolesShared, &p.assume)
+	}
+}
+
+// decideBits decides the bulk actions (all, or those marked in only) for u
+// under p's policies, setting out's bits, credential class by class.
+func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint64, out *[numCreds][]uint64) {
+	for c := range numCreds {
+		if p.class[c] == c {
+			fillContext(&w.ctx[c], u, a.acct.ID, a.rows[c], "", a.now)
+		}
+	}
+	w.req.Principal = u.ARN
+	for bit, ai := range a.bulk {
+		if only != nil && only[bit/64]&(1<<uint(bit%64)) == 0 {
+			continue
+		}
+		lower := a.lower[ai]
+		if u == p.rep {
+			w.cands = p.candidates(lower, w.cands)
+		} else {
+			w.cands = p.candidatesFor(u, a.acct.ID, lower, w.cands)
+		}
+		w.req.Action = a.actions[ai]
+		word, m := bit/64, uint64(1)<<uint(bit%64)
+		// Only the identity documents that cover the action can allow or
+		// deny it; without any, nothing allows it.
+		w.set = p.set
+		w.ids = w.ids[:0]
+		for i, cov := range p.covers {
+			if cov[word]&m != 0 {
+				w.ids = append(w.ids, p.set.Identity[i])
+			}
+		}
+		w.set.Identity = w.ids
+		for c := range numCreds {
+			if p.class[c] != c || !a.classPossible(p, c, bit) {
+				continue
+			}
+			w.req.Context = &w.ctx[c]
+			allowed := false
+			for _, r := range w.cands {
+				if len(w.ids) == 0 {
+					break
+				}
+				w.req.Resource = r
+				w.n++
+				if eval.Decide(&w.set, &w.req) == eval.Allowed {
+					allowed = true
+					break
+				}
+			}
+			for d := range numCreds {
+				if p.class[d] != c {
+					continue
+				}
+				if allowed && a.mask[d][word]&m != 0 {
+					out[d][word] |= m
+				} else {
+					out[d][word] &^= m
+				}
+			}
+		}
+	}
+}
+
+// classPossible reports whether some credential type of class c can call
+// the bulk action at all.
+func (a *auditor) classPossible(p *profile, c credIdx, bit int) bool {
+	for d := range numCreds {
+		if p.class[d] == c && a.mask[d][bit/64]&(1<<uint(bit%64)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// candidatesFor is candidates with the resources materialised for u.
+func (p *profile) candidatesFor(u *account.User, acctID, lowerAction string, buf []string) []string {
+	buf = append(buf[:0], "*")
+	for i := range p.res {
+		ms := &p.res[i]
+		if !ms.st.covers(lowerAction) {
+			continue
+		}
+	next:
+		for j, r := range ms.resources {
+			if ms.st.hasVar {
+				r = materialise(ms.st.resources[j], u, acctID)
+			}
+			for _, have := range buf {
+				if have == r {
+					continue next
+				}
+			}
+			buf = append(buf, r)
+		}
+	}
+	return buf
+}
+
+// decideUser decides what is particular to us: the profile's per-user
+// actions, and role assumption.
+func (a *auditor) decideUser(w *worker, us *userState) {
+	p := us.prof
+	if p.sens != nil && us.u != p.rep && len(p.identity) > 0 {
+		for c := range numCreds {
+			us.own[c] = append([]uint64(nil), p.allowed[c]...)
+		}
+		a.decideBits(w, p, us.u, p.sens, &us.own)
+	}
+	if !p.assumeSens {
+		for c := range numCreds {
+			// Shared, read-only: the full slice expression makes an
+			// append copy.
+			us.assume[c] = p.assume[c][:len(p.assume[c]):len(p.assume[c])]
+		}
+	}
+	mode := rolesOwn
+	if p.assumeSens {
+		mode = rolesAll
+	}
+	a.decideAssume(w, us.u, p, mode, &us.assume)
+}
+
+// assumeSet is the policy set for u assuming role ri.
+func (a *auditor) assumeSet(p *profile, ri *roleInfo) eval.PolicySet {
+	set := p.set
+	set.Resource = ri.trust.pol
+	set.ResourceKind = eval.ResourceRoleTrust
+	return set
+}
+
+// roleSel selects the roles decideAssume decides.
+type roleSel int
+
+const (
+	rolesAll    roleSel = iota
+	rolesShared         // trust policies that admit every user of the account alike
+	rolesOwn            // the others
+)
+
+// decideAssume decides sts:AssumeRole for u on each selected role whose
+// trust policy might admit it, appending the roles admitted to out: role
+// assumption counts only when the trust policy admits the request too.
+// Shared roles are decided once per profile (unless a statement about
+// sts:AssumeRole depends on the user), the others per user.
+func (a *auditor) decideAssume(w *worker, u *account.User, p *profile, sel roleSel, out *[numCreds][]int) {
+	filled := false
+	for ri, role := range a.roles {
+		if sel == rolesShared && !role.shared || sel == rolesOwn && role.shared {
+			continue
+		}
+		if !role.mayAdmit(u, a.acct.ID) {
+			continue
+		}
+		if !filled {
+			for c := range numCreds {
+				fillContext(&w.ctx[c], u, a.acct.ID, a.rows[c], "sts:AssumeRole", a.now)
+			}
+			filled = true
+		}
+		set := a.assumeSet(p, role)
+		w.req = eval.Request{Principal: u.ARN, Action: "sts:AssumeRole", Resource: role.r.ARN}
+		for c := range numCreds {
+			w.req.Context = &w.ctx[c]
+			w.n++
+			if eval.Decide(&set, &w.req) == eval.Allowed {
+				out[c] = append(out[c], ri)
+			}
+		}
+	}
+}
+
+// bits returns the bulk decisions of us for c.
+func (us *userState) bits(c credIdx) []uint64 {
+	if us.own[c] != nil {
+		return us.own[c]
+	}
+	return us.prof.allowed[c]
+}
+
+// count returns how many actions beyond self-service us may call with
+// credentials of type c.
+func (a *auditor) count(us *userState, c credIdx) int {
+	n := a.bulkCount(us, c)
+	if len(us.assume[c]) > 0 {
+		n++
+	}
+	return n
+}
+
+func (a *auditor) bulkCount(us *userState, c credIdx) int {
+	n := 0
+	for _, w := range us.bits(c) {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// firstActions lists the first n actions (sorted, ignoring case) us may
+// call with c: the bulk actions in the set's order, with sts:AssumeRole in
+// its place when a role admits us.
+func (a *auditor) firstActions(us *userState, c credIdx, n int) []string {
+	b := us.bits(c)
+	assume := len(us.assume[c]) > 0
+	var out []string
+	for bit, ai := range a.bulk {
+		if len(out) >= n {
+			return out
+		}
+		if b[bit/64]&(1<<uint(bit%64)) == 0 {
+			continue
+		}
+		if assume && a.lower[ai] > "sts:assumerole" {
+			out = append(out, "sts:AssumeRole")
+			assume = false
+			if len(out) >= n {
+				return out
+			}
+		}
+		out = append(out, a.actions[ai])
+	}
+	if assume && len(out) < n {
+		out = append(out, "sts:AssumeRole")
+	}
+	return out
+}
+
+// gated reports whether MFA gives us access it does not have with c: some
+// action (or role) allowed with an MFA session token but not with c.
+func (a *auditor) gated(us *userState, c credIdx) bool {
+	m, o := us.bits(cSessionMFA), us.bits(c)
+	for i := range m {
+		if m[i]&^o[i] != 0 {
+			return true
+		}
+	}
+	return len(us.assume[cSessionMFA]) > len(us.assume[c])
+}
