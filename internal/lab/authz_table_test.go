@@ -202,6 +202,7 @@ func deniedRequests(l *fileLab) map[string]url.Values {
 		"iam:GenerateCredentialReport":       {},
 		"iam:GetCredentialReport":            {},
 		"iam:GetAccountSummary":              {},
+		"iam:ListRoles":                      {},
 		"iam:CreateLoginProfile":             {"UserName": {"bob"}, "Password": {testPassword}, "PasswordResetRequired": {"true"}},
 		"iam:GetLoginProfile":                {"UserName": {"alice"}},
 		"iam:ListAttachedUserPolicies":       {"UserName": {"admin"}},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -284,4 +285,33 @@ func attachedNames(ps []types.AttachedPolicy) []string {
 		out = append(out, *p.PolicyName)
 	}
 	return out
+}
+
+func TestListRolesWithSDK(t *testing.T) {
+	_, endpoint, a := newLab(t, Config{})
+	if _, err := a.st.CreateRole("ops-role", "/ops/", trustMFA, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	admin := iamClient(endpoint, a.admin)
+	var got []string
+	p := iam.NewListRolesPaginator(admin, &iam.ListRolesInput{MaxItems: aws.Int32(1)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.Roles {
+			if r.Tags != nil || r.RoleLastUsed != nil {
+				t.Errorf("ListRoles answered tags or last use for %s", *r.RoleName)
+			}
+			got = append(got, fmt.Sprint(*r.RoleName, " ", *r.Path, " ", *r.MaxSessionDuration))
+		}
+	}
+	if s := strings.Join(got, ","); s != "mfa-role / 7200,ops-role /ops/ 3600" {
+		t.Fatalf("roles %s", s)
+	}
+	ops, err := admin.ListRoles(context.Background(), &iam.ListRolesInput{PathPrefix: aws.String("/ops/")})
+	if err != nil || len(ops.Roles) != 1 || *ops.Roles[0].RoleName != "ops-role" {
+		t.Fatalf("PathPrefix /ops/: %+v %v", ops, err)
+	}
 }

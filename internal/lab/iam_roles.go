@@ -104,3 +104,27 @@ func (s *Server) getRole(rq *request) (any, error) {
 func (s *Server) updateAssumeRolePolicy(rq *request) (any, error) {
 	return nil, s.st.UpdateAssumeRolePolicy(rq.params.get("RoleName"), rq.params.get("PolicyDocument"))
 }
+
+type listRolesResult struct {
+	Roles list[roleXML]
+	pageInfo
+}
+
+// listRoles answers the roles under PathPrefix, by name, without tags or
+// last use, as IAM's ListRoles does
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html).
+func (s *Server) listRoles(rq *request) (any, error) {
+	roles, err := s.st.ListRoles(pathPrefix(rq))
+	if err != nil {
+		return nil, err
+	}
+	start, end, info, err := paginate(rq.params, len(roles), func(i int) string { return roles[i].Name })
+	if err != nil {
+		return nil, err
+	}
+	out := listRolesResult{Roles: list[roleXML]{}, pageInfo: info}
+	for _, r := range roles[start:end] {
+		out.Roles = append(out.Roles, toRoleXML(r, false))
+	}
+	return out, nil
+}

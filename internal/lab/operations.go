@@ -69,6 +69,7 @@ var operationTable = []operation{
 	{service: serviceIAM, name: "PutRolePolicy", resource: putResource(entityRole), handler: (*Server).putRolePolicy},
 	{service: serviceIAM, name: "CreateRole", resource: newEntity("role", "RoleName", "roleName", 64, required("AssumeRolePolicyDocument", "assumeRolePolicyDocument"), maxSessionDurationParam),
 		tagAction: "iam:TagRole", handler: (*Server).createRole, unsupported: []string{"PermissionsBoundary"}},
+	{service: serviceIAM, name: "ListRoles", resource: pathPrefixResource("role"), handler: (*Server).listRoles},
 	{service: serviceIAM, name: "GetRole", resource: existing(entityRole), handler: (*Server).getRole},
 	{service: serviceIAM, name: "ListRoleTags", resource: existing(entityRole), handler: (*Server).listRoleTags},
 	{service: serviceIAM, name: "UpdateAssumeRolePolicy", resource: checked(existing(entityRole), required("PolicyDocument", "policyDocument")), handler: (*Server).updateAssumeRolePolicy},
