@@ -47,10 +47,10 @@ type Options struct {
 // Formats of --format (--output takes text and json).
 var formats = []string{"text", "json", "sarif", "html"}
 
-// --stale-days: the default (90 days, the usual bound for unused keys)
+// --stale-days: the default (the engine's, 90 days)
 // and a bound (a century).
 const (
-	defaultStaleDays = 90
+	defaultStaleDays = audit.DefaultStaleDays
 	maxStaleDays     = 36500
 )
 

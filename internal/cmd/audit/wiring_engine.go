@@ -1,9 +1,18 @@
 package audit
 
-// wireEngine connects the engine (internal/audit: Run, ParseActions).
-//
-// NOT WIRED YET: the engine is not in the tree this was written against.
-// Until it is, `awsmfa audit` reads accounts but stops with "the audit
-// engine is not available in this build" (exit 2) rather than printing
-// anything it did not decide.
-func wireEngine(b *Backend) {}
+import (
+	"bytes"
+
+	"github.com/awsmfa/awsmfa/internal/account"
+	"github.com/awsmfa/awsmfa/internal/audit"
+)
+
+// wireEngine connects the engine (internal/audit): Run and ParseActions.
+func wireEngine(b *Backend) {
+	b.Audit = func(acct *account.Account, opts AuditOptions) (*audit.Report, error) {
+		return audit.Run(acct, audit.Options{Actions: opts.Actions, StaleDays: opts.StaleDays, Progress: opts.Progress})
+	}
+	b.ParseActions = func(data []byte, file string) ([]string, error) {
+		return audit.ParseActions(bytes.NewReader(data), file)
+	}
+}
