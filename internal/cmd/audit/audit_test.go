@@ -139,6 +139,10 @@ const authDetails = `{
             "CreateDate": "2019-12-18T19:10:08Z",
             "GroupPolicyList": [
                 {
+                    "PolicyName": "AllowAll",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+                },
+                {
                     "PolicyName": "RequireMFA",
                     "PolicyDocument": {
                         "Version": "2012-10-17",
@@ -399,5 +403,51 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	e.ios.SetStderrTTY(false)
 	if code := e.run("--authorization-details", auth); code != 0 || e.errOut.Len() != 0 {
 		t.Errorf("exit %d, stderr without a terminal %q", code, e.errOut)
+	}
+}
+
+// TestOfflineEngine runs the whole command, engine included, on seed
+// 000's mistake: alice's group allows everything and denies without MFA
+// with Bool, which does not apply to her access keys.
+func TestOfflineEngine(t *testing.T) {
+	e := newEnv(t)
+	e.backend = DefaultBackend()
+	auth := e.write("auth.json", authDetails)
+	report := e.write("report.csv", credReport)
+	if code := e.run("--authorization-details", auth, "--credential-report", report, "-o", "json"); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, e.errOut)
+	}
+	var rep audit.Report
+	if err := json.Unmarshal(e.out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var keys, boolPolicy *audit.Finding
+	for i, f := range rep.Findings {
+		switch {
+		case f.Rule == audit.RuleKeysActWithoutMFA && f.Principal == "arn:aws:iam::123456789012:user/alice" && f.Credential == audit.CredAccessKeys:
+			keys = &rep.Findings[i]
+		case f.Rule == audit.RuleMFAPolicyBool:
+			boolPolicy = &rep.Findings[i]
+		}
+	}
+	if keys == nil || keys.Deciding == nil || boolPolicy == nil {
+		t.Fatalf("findings %+v", rep.Findings)
+	}
+	if keys.Deciding.File != auth || keys.Deciding.Line == 0 {
+		t.Errorf("deciding statement not located in %s: %+v", auth, keys.Deciding)
+	}
+	for _, u := range rep.Users {
+		if u.Name == "alice" && u.Creds[audit.CredAccessKeys] != audit.ActsWithoutMFA {
+			t.Errorf("alice's keys: %s", u.Creds[audit.CredAccessKeys])
+		}
+	}
+	// The same account as SARIF: the finding sits on auth.json.
+	if code := e.run("--authorization-details", auth, "--credential-report", report, "--format", "sarif", "--fail-on", "none"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.errOut)
+	}
+	// (The temporary directory is outside the working directory: an
+	// absolute file URI.)
+	if !strings.Contains(e.out.String(), `"uri": "file://`+filepath.ToSlash(auth)+`"`) {
+		t.Errorf("SARIF does not locate findings on %s:\n%s", auth, e.out)
 	}
 }
