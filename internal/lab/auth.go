@@ -32,7 +32,7 @@ func (s *Server) authenticate(rq *request, body []byte) error {
 	v := sigv4.Verifier{
 		Now:      s.now,
 		MaxSkew:  s.cfg.MaxSkew,
-		Services: []string{serviceSTS, serviceIAM, serviceEC2},
+		Services: []string{serviceSTS, serviceIAM, serviceEC2, serviceOrganizations},
 		Secret: func(id string) (string, error) {
 			e, err := s.lookupKey(id)
 			if err != nil {

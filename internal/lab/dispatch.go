@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +79,7 @@ func sniffService(r *http.Request) string {
 	parts := strings.Split(cred, "/")
 	if len(parts) == 5 {
 		switch parts[3] {
-		case serviceIAM, serviceEC2:
+		case serviceIAM, serviceEC2, serviceOrganizations:
 			return parts[3]
 		}
 	}
@@ -107,7 +108,13 @@ func (s *Server) handle(w http.ResponseWriter, rq *request) error {
 	}
 	// Parse first so that even refused requests are logged with their
 	// action; a parse error is answered after authentication.
-	p, perr := requestParams(r, body)
+	var p params
+	var perr error
+	if rq.service == serviceOrganizations {
+		p, perr = jsonRequestParams(r, body)
+	} else {
+		p, perr = requestParams(r, body)
+	}
 	if perr == nil {
 		rq.params = p
 		rq.action = p.get("Action")
@@ -123,7 +130,12 @@ func (s *Server) handle(w http.ResponseWriter, rq *request) error {
 	}
 	version := p.get("Version")
 	op := operations[rq.service][rq.action]
-	okVersion := version == apiVersion(rq.service) || (rq.service == serviceEC2 && version != "")
+	// The JSON protocol has no Version: the target names the API version.
+	okVersion := version == apiVersion(rq.service) || (rq.service == serviceEC2 && version != "") || rq.service == serviceOrganizations
+	if op == nil && rq.service == serviceOrganizations {
+		return errSender(http.StatusBadRequest, "UnknownOperationException",
+			"The awsmfa lab does not implement the Organizations operation "+truncate(rq.action, 128)+": its account is in no organization.")
+	}
 	if op == nil || !okVersion {
 		if version == "" {
 			version = "NO_VERSION_SPECIFIED"
@@ -142,6 +154,14 @@ func (s *Server) handle(w http.ResponseWriter, rq *request) error {
 		return err
 	}
 	rq.status = http.StatusOK
+	if rq.service == serviceOrganizations {
+		body, err := json.Marshal(result)
+		if err != nil {
+			return err
+		}
+		writeJSONBody(w, http.StatusOK, rq.id, body)
+		return nil
+	}
 	if raw, ok := result.(rawResponse); ok {
 		writeXML(w, http.StatusOK, rq.id, raw)
 		return nil

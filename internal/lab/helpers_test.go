@@ -174,13 +174,21 @@ func signedRequest(t testing.TB, c creds, service, body string, signTime time.Ti
 }
 
 func signedRequestTo(t testing.TB, url string, c creds, service, body string, signTime time.Time) *http.Request {
+	return signedRequestHeaders(t, url, c, service, body, signTime, map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+}
+
+// signedRequestHeaders builds a request with the headers, signed with
+// SigV4 at signTime.
+func signedRequestHeaders(t testing.TB, url string, c creds, service, body string, signTime time.Time, headers map[string]string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.RemoteAddr = "127.0.0.1:50000"
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	sum := sha256.Sum256([]byte(body))
 	signer := v4.NewSigner()
 	err = signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: c.id, SecretAccessKey: c.secret, SessionToken: c.token},

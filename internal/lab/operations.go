@@ -11,7 +11,7 @@ import (
 // runs the handler, so no handler can act (or write) for a caller who may
 // not. Adding an action is adding one entry.
 type operation struct {
-	service string // SigV4 service name: sts, iam, ec2
+	service string // SigV4 service name: sts, iam, ec2, organizations
 	name    string // the API action, "CreateUser"
 	// resource derives the ARN the action is authorized on from the
 	// request parameters, validating those it reads (AWS answers a
@@ -93,6 +93,9 @@ var operationTable = []operation{
 	{service: serviceIAM, name: "ListUserPolicies", resource: existing(entityUser), handler: (*Server).listUserPolicies},
 	{service: serviceIAM, name: "ListGroupPolicies", resource: existing(entityGroup), handler: (*Server).listGroupPolicies},
 	{service: serviceIAM, name: "ListRolePolicies", resource: existing(entityRole), handler: (*Server).listRolePolicies},
+
+	// Organizations: the lab's account is in no organization.
+	{service: serviceOrganizations, name: "DescribeOrganization", resource: anyResource, handler: (*Server).describeOrganization},
 
 	// EC2 authorizes DescribeRegions on "*" (no resource type).
 	{service: serviceEC2, name: "DescribeRegions", resource: checked(anyResource, describeRegionsParams), handler: (*Server).describeRegions},

@@ -209,8 +209,12 @@ func xmlText(s string) string {
 }
 
 // writeError writes the service's error envelope: awsQuery's ErrorResponse
-// for STS and IAM, EC2's Response/Errors.
+// for STS and IAM, EC2's Response/Errors, JSON for Organizations.
 func writeError(w http.ResponseWriter, service, requestID string, e *apiError) {
+	if service == serviceOrganizations {
+		writeJSONError(w, requestID, e)
+		return
+	}
 	var buf bytes.Buffer
 	if service == serviceEC2 {
 		buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")

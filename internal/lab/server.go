@@ -213,7 +213,7 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 // Stats returns the call counters: for each action "service:Action" the
 // number of calls and "service:Action ok" the number answered
 // successfully, plus "requests", "errors" (any non-2xx answer) and
-// "denied" (AccessDenied and UnauthorizedOperation answers).
+// "denied" (AccessDenied, UnauthorizedOperation and AccessDeniedException answers).
 func (s *Server) Stats() map[string]int { return s.stats.snapshot() }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -231,8 +231,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if !known {
 			rq.internalErr = err
 		}
-		if rq.service == serviceEC2 {
+		switch rq.service {
+		case serviceEC2:
 			ae = ec2Error(ae)
+		case serviceOrganizations:
+			ae = jsonError(ae)
 		}
 		rq.status, rq.errCode = ae.Status, ae.Code
 		writeError(w, rq.service, rq.id, ae)

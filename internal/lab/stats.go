@@ -26,7 +26,7 @@ func (st *stats) record(rec *Record) {
 	if rec.Status != http.StatusOK {
 		st.m["errors"]++
 	}
-	if rec.Error == "AccessDenied" || rec.Error == "UnauthorizedOperation" {
+	if rec.Error == "AccessDenied" || rec.Error == "UnauthorizedOperation" || rec.Error == "AccessDeniedException" {
 		st.m["denied"]++
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/awsmfa/awsmfa/internal/account"
@@ -65,7 +64,7 @@ func TestReadDefaultScenario(t *testing.T) {
 	if a.Org != nil {
 		t.Errorf("organization %+v", a.Org)
 	}
-	if len(a.Notes) != 1 || !strings.Contains(a.Notes[0], "organization") {
+	if len(a.Notes) != 1 || a.Notes[0] != "the account is not in an organization: no SCPs or RCPs apply" {
 		t.Errorf("notes %q", a.Notes)
 	}
 

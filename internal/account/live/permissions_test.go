@@ -41,7 +41,7 @@ func TestReadWithOnlyTheDetails(t *testing.T) {
 		"not read: the users' MFA devices (iam:ListMFADevices): access denied",
 		"no credential report (access denied to iam:GetCredentialReport): every user is assumed to have active access keys and a console password",
 		"not read: the account summary (iam:GetAccountSummary): access denied",
-		"organization",
+		"organization not read (AccessDeniedException: User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: organizations:DescribeOrganization on resource: * because no identity-based policy allows the organizations:DescribeOrganization action): SCPs and RCPs, if any, are not considered",
 	} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
