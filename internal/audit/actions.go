@@ -87,6 +87,11 @@ func ParseActions(r io.Reader, name string) ([]string, error) {
 	return out, nil
 }
 
+// ParseActionsData is ParseActions on data read from file.
+func ParseActionsData(data []byte, file string) ([]string, error) {
+	return ParseActions(bytes.NewReader(data), file)
+}
+
 var errActionShape = errors.New("not a service:Action name")
 
 // checkActionName accepts "service:Action": a service prefix of lower-case

@@ -202,8 +202,10 @@ func stmtLabel(sid string, index int) string {
 func stmtRef(ref *polRef, sid string, index int, pos policy.Pos) *StatementRef {
 	sr := &StatementRef{Policy: ref.label, Statement: stmtLabel(sid, index), File: ref.doc.File, Path: ref.doc.Path}
 	if ref.doc.Line > 0 && pos.Line > 0 {
-		// Statement positions count from the document's first line.
-		sr.Line = ref.doc.Line + pos.Line - 1
+		// A document read from a file (Line known) is parsed in the
+		// file's positions (internal/account's loaders), so the
+		// statement's line is a line of File.
+		sr.Line = pos.Line
 	}
 	return sr
 }
