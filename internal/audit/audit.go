@@ -78,6 +78,7 @@ type auditor struct {
 	// attached maps each identity document to the users it applies to.
 	attached map[*polRef][]*userState
 
+	memo      decisionMemo
 	decisions atomic.Int64
 	progMu    sync.Mutex
 	progDone  int

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -236,6 +237,12 @@ func TestPerUserDecisions(t *testing.T) {
 // type, action and resource on its own with the full policy set.
 func TestSharedDecisionsMatchReference(t *testing.T) {
 	acct := largeAccount(t, 120)
+	// Half the users get their own inline policy on top of their groups'.
+	for i, u := range acct.Users {
+		if len(u.Inline) == 0 && i%2 == 0 {
+			u.Inline = []account.InlinePolicy{{Name: "own", Document: mustDoc(t, u.Name, fmt.Sprintf(largeUserInline, i, u.Name), policy.KindIdentity)}}
+		}
+	}
 	for _, workers := range []int{1, 2} {
 		a, err := newAuditor(acct, Options{Now: testNow, Workers: workers})
 		if err != nil {

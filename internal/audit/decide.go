@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -33,12 +34,14 @@ func (p *profile) candidates(lowerAction string, buf []string) []string {
 
 // worker holds one goroutine's reusable request state.
 type worker struct {
-	ctx   [numCreds]eval.Context
-	set   eval.PolicySet
-	ids   []*eval.Policy
-	req   eval.Request
-	cands []string
-	n     int64 // decisions made
+	ctx    [numCreds]eval.Context
+	set    eval.PolicySet
+	ids    []*eval.Policy
+	refIDs []int
+	key    []byte
+	req    eval.Request
+	cands  []string
+	n      int64 // decisions made
 }
 
 // parallel runs fn(i) for i in [0,n) on the configured workers.
@@ -135,6 +138,11 @@ func (a *auditor) decideProfile(w *worker, p *profile) {
 
 // decideBits decides the bulk actions (all, or those marked in only) for u
 // under p's policies, setting out's bits, credential class by class.
+//
+// A decision depends only on the identity documents that cover the action
+// (plus the boundary and the SCPs, the same for the profile), so shared
+// decisions are memoised across profiles by that subset: users who differ
+// by a policy about S3 share every other action's decisions.
 func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint64, out *[numCreds][]uint64) {
 	for c := range numCreds {
 		if p.class[c] == c {
@@ -143,8 +151,34 @@ func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint
 	}
 	w.req.Principal = u.ARN
 	for bit, ai := range a.bulk {
-		if only != nil && only[bit/64]&(1<<uint(bit%64)) == 0 {
+		word, m := bit/64, uint64(1)<<uint(bit%64)
+		if only != nil && only[word]&m == 0 {
 			continue
+		}
+		// Only the identity documents that cover the action can allow or
+		// deny it; without any, nothing allows it.
+		w.set = p.set
+		w.ids = w.ids[:0]
+		w.refIDs = w.refIDs[:0]
+		for i, cov := range p.covers {
+			if cov[word]&m != 0 {
+				w.ids = append(w.ids, p.set.Identity[i])
+				w.refIDs = append(w.refIDs, p.identity[i].id)
+			}
+		}
+		if len(w.ids) == 0 {
+			for d := range numCreds {
+				out[d][word] &^= m
+			}
+			continue
+		}
+		w.set.Identity = w.ids
+		shared := only == nil && (p.sens == nil || p.sens[word]&m == 0)
+		if shared {
+			if res, ok := a.memo.get(w.memoKey(bit, p)); ok {
+				setBits(out, word, m, res)
+				continue
+			}
 		}
 		lower := a.lower[ai]
 		if u == p.rep {
@@ -153,46 +187,96 @@ func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint
 			w.cands = p.candidatesFor(u, a.acct.ID, lower, w.cands)
 		}
 		w.req.Action = a.actions[ai]
-		word, m := bit/64, uint64(1)<<uint(bit%64)
-		// Only the identity documents that cover the action can allow or
-		// deny it; without any, nothing allows it.
-		w.set = p.set
-		w.ids = w.ids[:0]
-		for i, cov := range p.covers {
-			if cov[word]&m != 0 {
-				w.ids = append(w.ids, p.set.Identity[i])
-			}
-		}
-		w.set.Identity = w.ids
+		var res uint8 // bit c: allowed with credentials of type c
 		for c := range numCreds {
 			if p.class[c] != c || !a.classPossible(p, c, bit) {
 				continue
 			}
 			w.req.Context = &w.ctx[c]
-			allowed := false
 			for _, r := range w.cands {
-				if len(w.ids) == 0 {
-					break
-				}
 				w.req.Resource = r
 				w.n++
 				if eval.Decide(&w.set, &w.req) == eval.Allowed {
-					allowed = true
+					for d := range numCreds {
+						if p.class[d] == c && a.mask[d][word]&m != 0 {
+							res |= 1 << uint(d)
+						}
+					}
 					break
 				}
 			}
-			for d := range numCreds {
-				if p.class[d] != c {
-					continue
-				}
-				if allowed && a.mask[d][word]&m != 0 {
-					out[d][word] |= m
-				} else {
-					out[d][word] &^= m
-				}
-			}
+		}
+		if shared {
+			a.memo.put(string(w.key), res)
+		}
+		setBits(out, word, m, res)
+	}
+}
+
+func setBits(out *[numCreds][]uint64, word int, m uint64, res uint8) {
+	for d := range numCreds {
+		if res&(1<<uint(d)) != 0 {
+			out[d][word] |= m
+		} else {
+			out[d][word] &^= m
 		}
 	}
+}
+
+// memoKey builds, in w.key, the key of a shared decision: the action, the
+// permissions boundary and the covering documents (w.refIDs, sorted here).
+func (w *worker) memoKey(bit int, p *profile) []byte {
+	ids := w.refIDs
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+	k := binary.AppendUvarint(w.key[:0], uint64(bit))
+	b := uint64(0)
+	if p.boundary != nil {
+		b = uint64(p.boundary.id) + 1
+	}
+	k = binary.AppendUvarint(k, b)
+	for _, id := range ids {
+		k = binary.AppendUvarint(k, uint64(id))
+	}
+	w.key = k
+	return k
+}
+
+// decisionMemo holds shared decisions, sharded for the workers.
+type decisionMemo struct {
+	shards [16]struct {
+		mu sync.Mutex
+		m  map[string]uint8
+	}
+}
+
+func (dm *decisionMemo) shard(key []byte) int {
+	h := uint32(2166136261)
+	for _, c := range key {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return int(h % uint32(len(dm.shards)))
+}
+
+func (dm *decisionMemo) get(key []byte) (uint8, bool) {
+	s := &dm.shards[dm.shard(key)]
+	s.mu.Lock()
+	v, ok := s.m[string(key)]
+	s.mu.Unlock()
+	return v, ok
+}
+
+func (dm *decisionMemo) put(key string, v uint8) {
+	s := &dm.shards[dm.shard([]byte(key))]
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = map[string]uint8{}
+	}
+	s.m[key] = v
+	s.mu.Unlock()
 }
 
 // classPossible reports whether some credential type of class c can call

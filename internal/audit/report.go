@@ -41,6 +41,8 @@ type Verdict string
 
 const (
 	// MFARequired: nothing beyond MFA self-service is allowed without MFA.
+	// In the session-token-mfa column (the comparison) it means that MFA
+	// gives access beyond self-service.
 	MFARequired Verdict = "mfa-required"
 	// ActsWithoutMFA: some action beyond self-service is allowed.
 	ActsWithoutMFA Verdict = "acts-without-mfa"
