@@ -404,3 +404,27 @@ func TestLoadAuthorizationDetailsSizeLimit(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// One entity holding many string documents: each is parsed on its own,
+// so the work stays linear (a quadratic reader would scan the entity once
+// per document: 40,000 times 4 MB).
+func TestLoadAuthorizationDetailsManyStringDocuments(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::111122223333:user/u", "UserPolicyList": [`)
+	const n = 40000
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"PolicyName": "p%d", "PolicyDocument": "%%7B%%22Statement%%22%%3A%%7B%%22Effect%%22%%3A%%22Allow%%22%%2C%%22Action%%22%%3A%%22s3%%3A%%2A%%22%%2C%%22Resource%%22%%3A%%22%%2A%%22%%7D%%7D"}`, i)
+	}
+	b.WriteString(`]}]}`)
+	a, err := LoadAuthorizationDetails("many.json", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := a.Users[0].Inline[n-1].Document
+	if len(a.Users[0].Inline) != n || last.Line != n || last.Statements[0].Pos != (policy.Pos{Line: n, Column: 44}) {
+		t.Errorf("%d policies, last at line %d, statement at %v", len(a.Users[0].Inline), last.Line, last.Statements[0].Pos)
+	}
+}

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -159,18 +160,22 @@ func (e *elem) document(n *policy.Node, path string, kind policy.Kind) *Document
 	switch n.Kind {
 	case policy.NodeObject:
 		text = e.text(n)
+		remapTree(n, e.base)
 	case policy.NodeString:
-		doc, t, _, err := policysource.ParseStringPolicy(e.l.file, e.data, n)
+		// Parse the string literal on its own (an entity may hold many):
+		// positions count from the literal, which is at a.pos.
+		lit := e.literal(n)
+		doc, t, _, err := policysource.ParseStringPolicy(e.l.file, lit, &policy.Node{Kind: policy.NodeString, Str: n.Str, Pos: policy.Pos{Line: 1, Column: 1}})
 		if err != nil {
-			e.docErrors(err, path, "policy document is not valid JSON: ")
+			e.docErrors(err, at{a.pos, path}, "policy document is not valid JSON: ")
 			return nil
 		}
+		remapTree(doc, a.pos)
 		n, text = doc, t
 	default:
 		e.l.problem(a, "must be a policy document (a JSON object, or a string holding one), not %s", article(n.Kind))
 		return nil
 	}
-	remapTree(n, e.base)
 	d, err := policy.FromNodeKind(e.l.file, n, kind)
 	if err != nil {
 		// The tree is in file positions already.
@@ -185,21 +190,22 @@ func (e *elem) document(n *policy.Node, path string, kind policy.Kind) *Document
 	return &Document{Document: d, Text: text, File: e.l.file, Path: path, Line: a.pos.Line}
 }
 
-// docErrors reports the errors of a document parsed from a string, whose
-// positions count from the start of the entity.
-func (e *elem) docErrors(err error, path, prefix string) {
+// docErrors reports the errors of a document parsed from the string
+// literal at a, whose positions count from the literal.
+func (e *elem) docErrors(err error, a at, prefix string) {
 	var list policy.ErrorList
 	if !errors.As(err, &list) {
-		e.l.problem(at{e.base, path}, "%s%v", prefix, err)
+		e.l.problem(a, "%s%v", prefix, err)
 		return
 	}
 	for _, pe := range list {
-		e.l.problem(at{shift(pe.Pos, e.base), path}, "%s%s", prefix, pe.Msg)
+		e.l.problem(at{shift(pe.Pos, a.pos), a.path}, "%s%s", prefix, pe.Msg)
 	}
 }
 
-// text returns the JSON text of the object n as written in the file.
-func (e *elem) text(n *policy.Node) string {
+// offset returns the offset in data of a position in the entity's tree,
+// or -1.
+func (e *elem) offset(p policy.Pos) int {
 	if e.starts == nil {
 		// A byte order mark is not part of the first line's columns
 		// (policy.ParseJSON skips it).
@@ -216,19 +222,42 @@ func (e *elem) text(n *policy.Node) string {
 			}
 		}
 	}
-	if n.Pos.Line < 1 || n.Pos.Line > len(e.starts) {
-		return ""
+	if p.Line < 1 || p.Line > len(e.starts) {
+		return -1
 	}
-	off := e.starts[n.Pos.Line-1] + n.Pos.Column - 1
+	off := e.starts[p.Line-1] + p.Column - 1
 	if off < 0 || off >= len(e.data) {
-		return ""
+		return -1
+	}
+	return off
+}
+
+// value returns the bytes of the value n as written in the file, or nil.
+func (e *elem) value(n *policy.Node) []byte {
+	off := e.offset(n.Pos)
+	if off < 0 {
+		return nil
 	}
 	sc := &scanner{file: e.l.file, data: e.data, i: off, line: 1}
 	v, err := sc.skipValue()
 	if err != nil {
-		return ""
+		return nil
 	}
-	return string(v)
+	return v
+}
+
+// text returns the JSON text of the object n as written in the file.
+func (e *elem) text(n *policy.Node) string { return string(e.value(n)) }
+
+// literal returns the string literal n as written in the file (quotes
+// included). It cannot fail for a node of the entity's tree; should it,
+// the literal is written anew, which loses only exact positions.
+func (e *elem) literal(n *policy.Node) []byte {
+	if v := e.value(n); len(v) >= 2 && v[0] == '"' {
+		return v
+	}
+	lit, _ := json.Marshal(n.Str)
+	return lit
 }
 
 // remapTree moves every position in the tree rooted at n from the entity
