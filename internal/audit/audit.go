@@ -78,10 +78,10 @@ type auditor struct {
 	// attached maps each identity document to the users it applies to.
 	attached map[*polRef][]*userState
 
-	memo      decisionMemo
-	decisions atomic.Int64
-	progMu    sync.Mutex
-	progDone  int
+	memo       decisionMemo
+	decisions  atomic.Int64
+	progMu     sync.Mutex
+	progHalves int
 }
 
 // userState is one user and what was decided for it.
@@ -153,6 +153,27 @@ type roleInfo struct {
 }
 
 // Run audits acct.
+//
+// For every user and credential type (long-term keys, console password
+// without MFA, session token without and with MFA) it decides, with the
+// evaluator (internal/eval) and the credential type's request context
+// (internal/credctx), which actions of the action set the user may call on
+// "*" or on a resource its policies name. MFA self-service actions
+// (SelfServiceActions) never count; sts:AssumeRole counts for a role only
+// when the role's trust policy admits the request too; the SCPs of
+// acct.Org apply unless the account is the management account.
+//
+// Decisions are shared where they cannot differ: users with the same
+// documents share them, except for actions a statement with a policy
+// variable or a condition on the principal covers; a decision is
+// memoised by the documents that cover its action; credential types whose
+// context the documents cannot tell apart share one. Findings are then
+// explained with eval.Evaluate.
+//
+// Limits: resource-based policies other than trust policies are not read,
+// and request keys that depend on the request itself (source IP, region,
+// request tags) are absent from the context, so conditions on them see a
+// missing key.
 func Run(acct *account.Account, opts Options) (*Report, error) {
 	a, err := newAuditor(acct, opts)
 	if err != nil {

@@ -74,7 +74,8 @@ func (a *auditor) parallel(n int, fn func(w *worker, i int)) {
 }
 
 // decideAll makes the bulk decisions: every profile for every credential
-// type and bulk action, then every user's role assumptions.
+// type and bulk action, then what is particular to each user (per-user
+// actions, role assumption).
 func (a *auditor) decideAll() {
 	total := len(a.users)
 	counts := make([]int, len(a.profiles))
@@ -85,39 +86,35 @@ func (a *auditor) decideAll() {
 	for _, us := range a.users {
 		counts[index[us.prof]]++
 	}
+	// Progress counts half a user when its profile is decided and the
+	// other half when the user is.
 	a.parallel(len(a.profiles), func(w *worker, i int) {
 		a.decideProfile(w, a.profiles[i])
-		a.progress(counts[i]/2, total)
+		a.progress(counts[i], total)
 	})
 	a.parallel(len(a.users), func(w *worker, i int) {
 		a.decideUser(w, a.users[i])
-		a.progress(0, total)
+		a.progress(1, total)
 	})
-	a.progMu.Lock()
-	a.progDone = total
 	if a.opts.Progress != nil {
+		a.progMu.Lock()
 		a.opts.Progress(total, total)
+		a.progMu.Unlock()
 	}
-	a.progMu.Unlock()
 }
 
-// progress reports half the users' work when their profile is decided and
-// counts the rest as users finish; calls are serialised and thinned.
-func (a *auditor) progress(add, total int) {
+// progress adds half-user units and reports every hundred users decided;
+// calls are serialised.
+func (a *auditor) progress(halves, total int) {
 	if a.opts.Progress == nil {
 		return
 	}
 	a.progMu.Lock()
 	defer a.progMu.Unlock()
-	before := a.progDone
-	if add == 0 {
-		a.progDone += 1
-		a.progDone = min(a.progDone, total)
-	} else {
-		a.progDone += add
-	}
-	if a.progDone/100 != before/100 || a.progDone == total {
-		a.opts.Progress(min(a.progDone, total), total)
+	before := a.progHalves / 2
+	a.progHalves += halves
+	if now := min(a.progHalves/2, total); now/100 != before/100 && now < total {
+		a.opts.Progress(now, total)
 	}
 }
 
