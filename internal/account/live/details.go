@@ -75,19 +75,15 @@ func (r *reader) addPage(a *account.Account, out *iam.GetAccountAuthorizationDet
 	return nil
 }
 
-// doc parses an IAM document and keeps any lenience note.
-func (r *reader) doc(raw *string, kind policy.Kind, where string) (*account.Document, error) {
-	d, note, err := document(raw, true, kind, where)
-	if note != "" {
-		r.notes = append(r.notes, note)
-	}
-	return d, err
+// doc parses a document IAM stored.
+func (r *reader) doc(raw *string, where string) (*account.Document, error) {
+	return document(raw, true, policy.KindUnknown, where)
 }
 
 func (r *reader) inline(list []types.PolicyDetail, where string) ([]account.InlinePolicy, error) {
 	out := make([]account.InlinePolicy, 0, len(list))
 	for i := range list {
-		d, err := r.doc(list[i].PolicyDocument, policy.KindIdentity, where+"["+strconv.Itoa(i)+"]")
+		d, err := r.doc(list[i].PolicyDocument, where+"["+strconv.Itoa(i)+"]")
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +147,7 @@ func (r *reader) group(d *types.GroupDetail) (*account.Group, error) {
 func (r *reader) role(d *types.RoleDetail) (*account.Role, error) {
 	name := aws.ToString(d.RoleName)
 	where := opDetails + " RoleDetailList[" + name + "]"
-	trust, err := r.doc(d.AssumeRolePolicyDocument, policy.KindTrust, where+".AssumeRolePolicyDocument")
+	trust, err := r.doc(d.AssumeRolePolicyDocument, where+".AssumeRolePolicyDocument")
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +155,15 @@ func (r *reader) role(d *types.RoleDetail) (*account.Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &account.Role{
+	role := &account.Role{
 		Name: name, ID: aws.ToString(d.RoleId), ARN: aws.ToString(d.Arn), Path: aws.ToString(d.Path),
 		CreateDate: aws.ToTime(d.CreateDate), Trust: trust, Inline: inline,
 		Attached: attachedARNs(d.AttachedManagedPolicies), Boundary: boundaryARN(d.PermissionsBoundary), Tags: tags(d.Tags),
-	}, nil
+	}
+	if lu := d.RoleLastUsed; lu != nil {
+		role.LastUsed, role.LastUsedRegion = aws.ToTime(lu.LastUsedDate), aws.ToString(lu.Region)
+	}
+	return role, nil
 }
 
 func (r *reader) managedPolicy(d *types.ManagedPolicyDetail) (*account.ManagedPolicy, error) {
@@ -171,6 +171,7 @@ func (r *reader) managedPolicy(d *types.ManagedPolicyDetail) (*account.ManagedPo
 	mp := &account.ManagedPolicy{
 		Name: aws.ToString(d.PolicyName), ID: aws.ToString(d.PolicyId), ARN: arn, Path: aws.ToString(d.Path),
 		DefaultVersion: aws.ToString(d.DefaultVersionId), AttachmentCount: int(aws.ToInt32(d.AttachmentCount)),
+		Description: aws.ToString(d.Description), CreateDate: aws.ToTime(d.CreateDate), UpdateDate: aws.ToTime(d.UpdateDate),
 	}
 	versions := append([]types.PolicyVersion(nil), d.PolicyVersionList...)
 	sort.SliceStable(versions, func(i, j int) bool { return olderVersion(&versions[i], &versions[j]) })
@@ -179,7 +180,7 @@ func (r *reader) managedPolicy(d *types.ManagedPolicyDetail) (*account.ManagedPo
 		id := aws.ToString(v.VersionId)
 		mp.Versions = append(mp.Versions, id)
 		if v.IsDefaultVersion || (id == mp.DefaultVersion && mp.Document == nil) {
-			doc, err := r.doc(v.Document, policy.KindIdentity, opDetails+" Policies["+arn+"].PolicyVersionList["+id+"]")
+			doc, err := r.doc(v.Document, opDetails+" Policies["+arn+"].PolicyVersionList["+id+"]")
 			if err != nil {
 				return nil, err
 			}
@@ -210,8 +211,8 @@ func versionNumber(id string) int {
 	return n
 }
 
-// readRoleSessions fills each role's MaxSessionDuration, which the
-// authorization details leave out, from ListRoles.
+// readRoleSessions fills each role's MaxSessionDuration and Description,
+// which the authorization details leave out, from ListRoles.
 func (r *reader) readRoleSessions(ctx context.Context, a *account.Account) error {
 	if len(a.Roles) == 0 {
 		return nil
@@ -229,6 +230,7 @@ func (r *reader) readRoleSessions(ctx context.Context, a *account.Account) error
 		for _, role := range out.Roles {
 			if m := byARN[aws.ToString(role.Arn)]; m != nil {
 				m.MaxSessionDuration = int(aws.ToInt32(role.MaxSessionDuration))
+				m.Description = aws.ToString(role.Description)
 			}
 		}
 		r.advance(PhaseDetails, func(p *Progress) { p.Pages++ })

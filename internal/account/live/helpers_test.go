@@ -1,6 +1,7 @@
 package live
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -20,6 +21,10 @@ type testLab struct {
 	st      *store.Store
 	srv     *lab.Server
 	applied *scenario.Applied
+	// transport is the clients' (config): its idle connections are
+	// closed before the lab, whose graceful shutdown would otherwise wait
+	// five seconds for a connection the client dialled and never used.
+	transport *http.Transport
 }
 
 func startLab(t testing.TB) *testLab {
@@ -51,7 +56,9 @@ func serveLab(t testing.TB, st *store.Store, applied *scenario.Applied) *testLab
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &testLab{url: url, st: st, srv: srv, applied: applied}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &testLab{url: url, st: st, srv: srv, applied: applied, transport: tr}
 }
 
 // keys returns a scenario user's first access key.
@@ -89,6 +96,7 @@ func (l *testLab) config(id, secret string) aws.Config {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
 		BaseEndpoint: aws.String(l.url),
+		HTTPClient:   &http.Client{Transport: l.transport},
 	}
 }
 
@@ -97,3 +105,5 @@ func fastReport(o Options) Options {
 	o.ReportPoll = 10 * time.Millisecond
 	return o
 }
+
+func storeTag(k, v string) store.Tag { return store.Tag{Key: k, Value: v} }

@@ -170,7 +170,7 @@ func (r *reader) read(ctx context.Context) (*account.Account, error) {
 	if err := r.readDetails(ctx, a); err != nil {
 		return nil, fmt.Errorf("reading the account's IAM configuration: %w", err)
 	}
-	if err := r.optional(r.readRoleSessions(ctx, a), "roles' maximum session durations (iam:ListRoles)"); err != nil {
+	if err := r.optional(r.readRoleSessions(ctx, a), "roles' maximum session durations and descriptions (iam:ListRoles)"); err != nil {
 		return nil, err
 	}
 	fillIdentityFromARNs(a)

@@ -176,3 +176,29 @@ func checkGroupsRolesPolicies(t *testing.T, l *testLab, a *account.Account) {
 		t.Fatalf("LabPowerUser document %q, lab %q", power.Document.Text, v.Document)
 	}
 }
+
+// The report IAM reuses for four hours does not list a user created since:
+// the account says so, and ListRoles' descriptions are read.
+func TestReadReportOlderThanAUser(t *testing.T) {
+	l := startLab(t)
+	if _, err := l.st.GenerateCredentialReport(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.st.CreateUser("late", ""); err != nil {
+		t.Fatal(err)
+	}
+	id, secret := l.keys(t, "admin")
+	a, err := Read(context.Background(), l.config(id, secret), fastReport(Options{NoOrganizations: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Report == nil || a.Report.Row("late") != nil || a.Report.Row("alice") == nil || a.Report.Row("alice").Line < 2 || a.Report.File != "" {
+		t.Fatalf("report %+v", a.Report)
+	}
+	if len(a.Notes) != 1 || a.Notes[0] != "1 user(s) are not in the credential report (created after it was generated?): late; their access keys and password are assumed" {
+		t.Fatalf("notes %q", a.Notes)
+	}
+	if r := a.RoleByName("cli-role"); r == nil || r.Description != "Seed 002's role; the trust policy requires MFA." {
+		t.Fatalf("role %+v", r)
+	}
+}

@@ -47,7 +47,6 @@ func (r *reader) readOrganization(ctx context.Context, a *account.Account) error
 		r.notes = append(r.notes, o.note(err))
 		return nil
 	}
-	r.notes = append(r.notes, o.notes...)
 	a.Org = org
 	return nil
 }
@@ -89,7 +88,6 @@ type orgReader struct {
 	// cache holds the policies read, by ID: one policy is often attached
 	// at several levels (FullAWSAccess everywhere).
 	cache map[string]account.OrgPolicy
-	notes []string
 	// What DescribeOrganization said, for the note when the rest fails.
 	orgID      string
 	management bool
@@ -223,12 +221,9 @@ func (o *orgReader) describePolicy(ctx context.Context, id string, kind types.Po
 	if kind == types.PolicyTypeResourceControlPolicy {
 		pk = policy.KindRCP
 	}
-	doc, note, err := document(res.Policy.Content, false, pk, "DescribePolicy "+id)
+	doc, err := document(res.Policy.Content, false, pk, "DescribePolicy "+id)
 	if err != nil {
 		return account.OrgPolicy{}, err
-	}
-	if note != "" {
-		o.notes = append(o.notes, note)
 	}
 	s := res.Policy.PolicySummary
 	return account.OrgPolicy{ID: id, Name: aws.ToString(s.Name), ARN: aws.ToString(s.Arn), Document: doc}, nil

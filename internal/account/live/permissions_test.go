@@ -37,7 +37,7 @@ func TestReadWithOnlyTheDetails(t *testing.T) {
 	}
 	notes := strings.Join(a.Notes, "\n")
 	for _, want := range []string{
-		"not read: roles' maximum session durations (iam:ListRoles): access denied",
+		"not read: roles' maximum session durations and descriptions (iam:ListRoles): access denied",
 		"not read: the users' MFA devices (iam:ListMFADevices): access denied",
 		"no credential report (access denied to iam:GetCredentialReport): every user is assumed to have active access keys and a console password",
 		"not read: the account summary (iam:GetAccountSummary): access denied",

@@ -1,12 +1,9 @@
 package live
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,8 +46,9 @@ func (r *reader) readReport(ctx context.Context, a *account.Account) error {
 		rep, err := r.getReport(ctx)
 		switch code := apiCode(err); {
 		case err == nil:
-			a.Report = rep
-			return nil
+			// The report's users against the account's: notes for those
+			// created since it was generated, or deleted.
+			return a.ApplyReport(rep)
 		case accessDenied(err):
 			return r.reportMissing(a, errors.New("access denied to iam:GetCredentialReport"))
 		case !canGenerate && (code == "ReportNotPresent" || code == "ReportExpired"):
@@ -103,136 +101,14 @@ func (r *reader) getReport(ctx context.Context) (*account.CredentialReport, erro
 	if out.ReportFormat != "" && out.ReportFormat != types.ReportFormatTypeTextCsv {
 		return nil, fmt.Errorf("GetCredentialReport: report format %q, not text/csv", out.ReportFormat)
 	}
-	rep, err := parseCredentialReport(out.Content)
+	// The offline loader's parser: a report reads the same live and from
+	// a file.
+	rep, err := account.ParseCredentialReport("GetCredentialReport", out.Content)
 	if err != nil {
-		return nil, fmt.Errorf("GetCredentialReport: %w", err)
+		return nil, err
 	}
+	rep.File = ""
 	rep.Generated = aws.ToTime(out.GeneratedTime)
 	return rep, nil
 }
 
-// maxReportRows bounds a report: IAM's default quota is 5,000 users, and
-// the quota can be raised; a million rows is far beyond any account.
-const maxReportRows = 1_000_000
-
-// parseCredentialReport reads the report's CSV by its header's column
-// names, so columns AWS may add later are ignored. Times the report gives
-// as N/A, no_information or not_supported are zero.
-func parseCredentialReport(content []byte) (*account.CredentialReport, error) {
-	cr := csv.NewReader(bytes.NewReader(content))
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("credential report: header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	for _, name := range []string{"user", "arn", "password_enabled", "mfa_active", "access_key_1_active", "access_key_2_active"} {
-		if _, ok := col[name]; !ok {
-			return nil, fmt.Errorf("credential report: no %s column", name)
-		}
-	}
-	rep := &account.CredentialReport{}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rep, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("credential report: %w", err)
-		}
-		if len(rep.Rows) >= maxReportRows {
-			return nil, fmt.Errorf("credential report: more than %d rows", maxReportRows)
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return rec[i]
-			}
-			return ""
-		}
-		row, err := reportRow(get)
-		if err != nil {
-			return nil, fmt.Errorf("credential report line %d: %w", line, err)
-		}
-		rep.Rows = append(rep.Rows, row)
-	}
-}
-
-// reportRow converts one line.
-func reportRow(get func(string) string) (account.CredentialRow, error) {
-	var row account.CredentialRow
-	var err error
-	flag := func(name string) bool {
-		if err != nil {
-			return false
-		}
-		var v bool
-		v, err = reportBool(get(name), name)
-		return v
-	}
-	when := func(name string) time.Time {
-		if err != nil {
-			return time.Time{}
-		}
-		var t time.Time
-		t, err = reportTime(get(name), name)
-		return t
-	}
-	row.User, row.ARN = get("user"), get("arn")
-	row.UserCreation = when("user_creation_time")
-	row.PasswordEnabled = flag("password_enabled")
-	row.PasswordLastUsed = when("password_last_used")
-	row.PasswordLastChanged = when("password_last_changed")
-	row.MFAActive = flag("mfa_active")
-	for i, k := range []string{"access_key_1", "access_key_2"} {
-		row.AccessKeys[i] = account.AccessKeyState{
-			Active: flag(k + "_active"), LastRotated: when(k + "_last_rotated"), LastUsed: when(k + "_last_used_date"),
-			LastUsedService: reportText(get(k + "_last_used_service")), LastUsedRegion: reportText(get(k + "_last_used_region")),
-		}
-	}
-	row.Certs = [2]bool{flag("cert_1_active"), flag("cert_2_active")}
-	return row, err
-}
-
-// reportBool reads true or false; not_supported (the root user's
-// password_enabled) and an absent column are false.
-func reportBool(v, name string) (bool, error) {
-	switch v {
-	case "true", "TRUE":
-		return true, nil
-	case "false", "FALSE", "not_supported", "":
-		return false, nil
-	}
-	return false, fmt.Errorf("%s is %q, not true or false", name, truncate(v))
-}
-
-// reportTime reads an ISO 8601 time (2019-12-18T19:10:08+00:00); N/A,
-// no_information, not_supported and an absent column are zero.
-func reportTime(v, name string) (time.Time, error) {
-	if reportText(v) == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s is %q, not a time", name, truncate(v))
-	}
-	return t.UTC(), nil
-}
-
-// reportText is v, or "" for the report's placeholders.
-func reportText(v string) string {
-	switch v {
-	case "N/A", "no_information", "not_supported":
-		return ""
-	}
-	return v
-}
-
-func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
-}
