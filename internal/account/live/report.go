@@ -111,4 +111,3 @@ func (r *reader) getReport(ctx context.Context) (*account.CredentialReport, erro
 	rep.Generated = aws.ToTime(out.GeneratedTime)
 	return rep, nil
 }
-
