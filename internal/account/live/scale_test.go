@@ -99,3 +99,22 @@ func TestReadFiveThousandUsers(t *testing.T) {
 	}
 	t.Logf("seeded %d users in %s; live read: %s, %d API calls (%v)", scaleUsers, seeded.Round(time.Millisecond), st.Duration.Round(time.Millisecond), st.Calls, st.Operations)
 }
+
+// BenchmarkReadFiveThousandUsers measures the live read of the 5,000-user
+// lab account (seeded once): go test -run X -bench ReadFiveThousand
+// -benchtime 3x ./internal/account/live/
+func BenchmarkReadFiveThousandUsers(b *testing.B) {
+	l := startLab(b)
+	seedUsers(b, l, scaleUsers)
+	id, secret := l.keys(b, "admin")
+	cfg := l.config(id, secret)
+	b.ResetTimer()
+	var st Stats
+	for i := 0; i < b.N; i++ {
+		a, err := Read(context.Background(), cfg, fastReport(Options{Stats: &st}))
+		if err != nil || len(a.Users) != scaleUsers {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(st.Calls), "calls/op")
+}
