@@ -78,7 +78,7 @@ type auditor struct {
 	// attached maps each identity document to the users it applies to.
 	attached map[*polRef][]*userState
 
-	memo       decisionMemo
+	memo       memoTable
 	decisions  atomic.Int64
 	progMu     sync.Mutex
 	progHalves int
@@ -121,6 +121,9 @@ type profile struct {
 	// the profile's users can assume, per credential type.
 	assumeSens bool
 	assume     [numCreds][]int
+	// assumeCover marks the identity documents (bit i: p.identity[i])
+	// with a statement covering sts:AssumeRole.
+	assumeCover uint64
 	// class maps each credential type to the first type whose request
 	// context the set's documents cannot tell apart from it: those share
 	// decisions.
@@ -500,8 +503,13 @@ func (a *auditor) classifyProfile(p *profile) {
 			p.sens[i] |= bits[i]
 		}
 	}
-	for _, ref := range p.identity {
+	for i, ref := range p.identity {
 		p.covers = append(p.covers, a.coverBitsOf(ref))
+		for j := range ref.stmts {
+			if i < 64 && ref.stmts[j].covers("sts:assumerole") {
+				p.assumeCover |= 1 << uint(i)
+			}
+		}
 	}
 	if p.sens != nil && isZero(p.sens) {
 		p.sens = nil

@@ -171,3 +171,28 @@ func BenchmarkAudit5000Users(b *testing.B) {
 		b.Fatalf("unexpected report: %+v", rep.Stats)
 	}
 }
+
+// BenchmarkAudit5000UsersOwnPolicies is the harder case: every user also
+// has an inline policy of its own, so no two users share a policy set.
+func BenchmarkAudit5000UsersOwnPolicies(b *testing.B) {
+	acct := largeAccount(b, 5000)
+	for i, u := range acct.Users {
+		if len(u.Inline) == 0 {
+			u.Inline = []account.InlinePolicy{{Name: "own", Document: mustDoc(b, u.Name, fmt.Sprintf(largeUserInline, i, u.Name), policy.KindIdentity)}}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rep *Report
+	for i := 0; i < b.N; i++ {
+		var err error
+		if rep, err = Run(acct, Options{Now: testNow}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(rep.Stats.Decisions), "decisions/op")
+	b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MiB")
+}

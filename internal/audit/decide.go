@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -39,6 +40,9 @@ type worker struct {
 	ids    []*eval.Policy
 	refIDs []int
 	key    []byte
+	// subs caches the subset memos of profile subsOf.
+	subsOf *profile
+	subs   []subsetRef
 	req    eval.Request
 	cands  []string
 	n      int64 // decisions made
@@ -154,29 +158,25 @@ func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint
 		}
 		// Only the identity documents that cover the action can allow or
 		// deny it; without any, nothing allows it.
-		w.set = p.set
-		w.ids = w.ids[:0]
-		w.refIDs = w.refIDs[:0]
+		var cover uint64
 		for i, cov := range p.covers {
 			if cov[word]&m != 0 {
-				w.ids = append(w.ids, p.set.Identity[i])
-				w.refIDs = append(w.refIDs, p.identity[i].id)
+				cover |= 1 << uint(i)
 			}
 		}
-		if len(w.ids) == 0 {
-			for d := range numCreds {
-				out[d][word] &^= m
-			}
+		if cover == 0 {
+			setBits(out, word, m, 0)
 			continue
 		}
-		w.set.Identity = w.ids
-		shared := only == nil && (p.sens == nil || p.sens[word]&m == 0)
-		if shared {
-			if res, ok := a.memo.get(w.memoKey(bit, p)); ok {
-				setBits(out, word, m, res)
+		var sm *subsetMemo
+		if only == nil && (p.sens == nil || p.sens[word]&m == 0) && len(p.identity) <= 64 {
+			sm = a.subset(w, p, cover)
+			if v := sm.bulk[bit].Load(); v != 0 {
+				setBits(out, word, m, uint8(v))
 				continue
 			}
 		}
+		w.subsetSet(p, cover)
 		lower := a.lower[ai]
 		if u == p.rep {
 			w.cands = p.candidates(lower, w.cands)
@@ -203,8 +203,8 @@ func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint
 				}
 			}
 		}
-		if shared {
-			a.memo.put(string(w.key), res)
+		if sm != nil {
+			sm.bulk[bit].Store(memoKnown | int32(res))
 		}
 		setBits(out, word, m, res)
 	}
@@ -220,60 +220,89 @@ func setBits(out *[numCreds][]uint64, word int, m uint64, res uint8) {
 	}
 }
 
-// memoKey builds, in w.key, the key of a shared decision: the action, the
-// permissions boundary and the covering documents (w.refIDs, sorted here).
-func (w *worker) memoKey(bit int, p *profile) []byte {
-	ids := w.refIDs
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
-			ids[j], ids[j-1] = ids[j-1], ids[j]
+// subsetSet sets w.set to p's policy set with only the identity documents
+// marked in cover (the documents of p.identity, one bit each; all when p
+// has more than 64).
+func (w *worker) subsetSet(p *profile, cover uint64) {
+	w.set = p.set
+	if len(p.identity) > 64 {
+		return
+	}
+	w.ids = w.ids[:0]
+	for i, pol := range p.set.Identity {
+		if cover&(1<<uint(i)) != 0 {
+			w.ids = append(w.ids, pol)
 		}
 	}
-	k := binary.AppendUvarint(w.key[:0], uint64(bit))
-	b := uint64(0)
-	if p.boundary != nil {
-		b = uint64(p.boundary.id) + 1
+	w.set.Identity = w.ids
+}
+
+// memoKnown marks a memo slot as decided; the low bits are the decision
+// per credential type.
+const memoKnown = 0x100
+
+// subsetMemo holds the shared decisions of one subset of documents (with
+// one permissions boundary): per bulk action, and per role for
+// sts:AssumeRole.
+type subsetMemo struct {
+	bulk  []atomic.Int32
+	roles []atomic.Int32
+}
+
+// memoTable interns document subsets.
+type memoTable struct {
+	mu      sync.Mutex
+	byKey   map[string]*subsetMemo
+	entries int
+}
+
+// subset returns the memo of the documents of p marked in cover, from the
+// worker's cache for p or the table.
+func (a *auditor) subset(w *worker, p *profile, cover uint64) *subsetMemo {
+	if w.subsOf != p {
+		w.subsOf, w.subs = p, w.subs[:0]
 	}
-	k = binary.AppendUvarint(k, b)
-	for _, id := range ids {
+	for i := range w.subs {
+		if w.subs[i].cover == cover {
+			return w.subs[i].sm
+		}
+	}
+	w.refIDs = w.refIDs[:0]
+	for i, ref := range p.identity {
+		if cover&(1<<uint(i)) != 0 {
+			w.refIDs = append(w.refIDs, ref.id)
+		}
+	}
+	slices.Sort(w.refIDs)
+	k := w.key[:0]
+	if p.boundary != nil {
+		k = binary.AppendUvarint(k, uint64(p.boundary.id)+1)
+	} else {
+		k = binary.AppendUvarint(k, 0)
+	}
+	for _, id := range w.refIDs {
 		k = binary.AppendUvarint(k, uint64(id))
 	}
 	w.key = k
-	return k
-}
-
-// decisionMemo holds shared decisions, sharded for the workers.
-type decisionMemo struct {
-	shards [16]struct {
-		mu sync.Mutex
-		m  map[string]uint8
+	t := &a.memo
+	t.mu.Lock()
+	sm := t.byKey[string(k)]
+	if sm == nil {
+		if t.byKey == nil {
+			t.byKey = map[string]*subsetMemo{}
+		}
+		sm = &subsetMemo{bulk: make([]atomic.Int32, len(a.bulk)), roles: make([]atomic.Int32, len(a.roles))}
+		t.byKey[string(k)] = sm
+		t.entries++
 	}
+	t.mu.Unlock()
+	w.subs = append(w.subs, subsetRef{cover: cover, sm: sm})
+	return sm
 }
 
-func (dm *decisionMemo) shard(key []byte) int {
-	h := uint32(2166136261)
-	for _, c := range key {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	return int(h % uint32(len(dm.shards)))
-}
-
-func (dm *decisionMemo) get(key []byte) (uint8, bool) {
-	s := &dm.shards[dm.shard(key)]
-	s.mu.Lock()
-	v, ok := s.m[string(key)]
-	s.mu.Unlock()
-	return v, ok
-}
-
-func (dm *decisionMemo) put(key string, v uint8) {
-	s := &dm.shards[dm.shard([]byte(key))]
-	s.mu.Lock()
-	if s.m == nil {
-		s.m = map[string]uint8{}
-	}
-	s.m[key] = v
-	s.mu.Unlock()
+type subsetRef struct {
+	cover uint64
+	sm    *subsetMemo
 }
 
 // classPossible reports whether some credential type of class c can call
@@ -359,6 +388,12 @@ const (
 // sts:AssumeRole depends on the user), the others per user.
 func (a *auditor) decideAssume(w *worker, u *account.User, p *profile, sel roleSel, out *[numCreds][]int) {
 	filled := false
+	var sm *subsetMemo
+	if sel == rolesShared && len(p.identity) <= 64 {
+		// Shared roles decide alike for every set with the same documents
+		// covering sts:AssumeRole.
+		sm = a.subset(w, p, p.assumeCover)
+	}
 	for ri, role := range a.roles {
 		if sel == rolesShared && !role.shared || sel == rolesOwn && role.shared {
 			continue
@@ -366,18 +401,33 @@ func (a *auditor) decideAssume(w *worker, u *account.User, p *profile, sel roleS
 		if !role.mayAdmit(u, a.acct.ID) {
 			continue
 		}
-		if !filled {
-			for c := range numCreds {
-				fillContext(&w.ctx[c], u, a.acct.ID, a.rows[c], "sts:AssumeRole", a.now)
-			}
-			filled = true
+		var res int32
+		if sm != nil {
+			res = sm.roles[ri].Load()
 		}
-		set := a.assumeSet(p, role)
-		w.req = eval.Request{Principal: u.ARN, Action: "sts:AssumeRole", Resource: role.r.ARN}
+		if res == 0 {
+			if !filled {
+				for c := range numCreds {
+					fillContext(&w.ctx[c], u, a.acct.ID, a.rows[c], "sts:AssumeRole", a.now)
+				}
+				filled = true
+			}
+			res = memoKnown
+			set := a.assumeSet(p, role)
+			w.req = eval.Request{Principal: u.ARN, Action: "sts:AssumeRole", Resource: role.r.ARN}
+			for c := range numCreds {
+				w.req.Context = &w.ctx[c]
+				w.n++
+				if eval.Decide(&set, &w.req) == eval.Allowed {
+					res |= 1 << uint(c)
+				}
+			}
+			if sm != nil {
+				sm.roles[ri].Store(res)
+			}
+		}
 		for c := range numCreds {
-			w.req.Context = &w.ctx[c]
-			w.n++
-			if eval.Decide(&set, &w.req) == eval.Allowed {
+			if res&(1<<uint(c)) != 0 {
 				out[c] = append(out[c], ri)
 			}
 		}
