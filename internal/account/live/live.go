@@ -10,7 +10,8 @@
 // attached at each level. What the caller may not read is left out with a
 // Note on the account rather than failing the read; only the
 // authorization details are required. Throttling is left to the SDK's
-// standard retryer, with more attempts than its default.
+// standard retryer, with more attempts than its default and no retry
+// quota.
 package live
 
 import (
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -149,9 +151,18 @@ func newReader(cfg aws.Config, opts Options) *reader {
 	r := &reader{opts: opts, calls: newCallCounter()}
 	r.cfg = withCounting(cfg, r.calls)
 	if r.cfg.Retryer == nil && r.cfg.RetryMaxAttempts == 0 {
+		// The standard retryer (exponential backoff with jitter, throttling
+		// errors retried) with more attempts, and without its client-side
+		// retry quota: thousands of calls under sustained throttling would
+		// drain it and fail the read with "retry quota exceeded", where
+		// waiting is what the read needs
+		// (https://aws.github.io/aws-sdk-go-v2/docs/configuring-sdk/retries-timeouts/).
 		attempts := opts.MaxAttempts
 		r.cfg.Retryer = func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = attempts })
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = attempts
+				o.RateLimiter = ratelimit.None
+			})
 		}
 	}
 	r.iam = iam.NewFromConfig(r.cfg)
