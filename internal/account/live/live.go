@@ -156,7 +156,7 @@ func newReader(cfg aws.Config, opts Options) *reader {
 		// retry quota: thousands of calls under sustained throttling would
 		// drain it and fail the read with "retry quota exceeded", where
 		// waiting is what the read needs
-		// (https://aws.github.io/aws-sdk-go-v2/docs/configuring-sdk/retries-timeouts/).
+		// (https://docs.aws.amazon.com/sdk-for-go/v2/developer-guide/configure-retries-timeouts.html).
 		attempts := opts.MaxAttempts
 		r.cfg.Retryer = func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
