@@ -363,3 +363,28 @@ func TestMissingReferencesNoted(t *testing.T) {
 		t.Errorf("notes %q", rep.Notes)
 	}
 }
+
+// A user with more than 64 policies (eleven groups of inline policies) is
+// decided on its full set.
+func TestManyPolicies(t *testing.T) {
+	b := newAccount(t)
+	var groups []string
+	for g := 0; g < 10; g++ {
+		inline := map[string]string{}
+		for i := 0; i < 7; i++ {
+			inline[fmt.Sprintf("p%d", i)] = fmt.Sprintf(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111122223333:q%d-%d"}]}`, g, i)
+		}
+		name := fmt.Sprintf("g%d", g)
+		b.group(name, inline)
+		groups = append(groups, name)
+	}
+	// The 71st document.
+	b.group("last", map[string]string{"s3": docAllowS3})
+	groups = append(groups, "last")
+	b.user("many", userSpec{keys: true, devices: mfaTOTP, groups: groups})
+	rep := b.run(Options{Credentials: []Credential{CredAccessKeys}, Sample: 100})
+	fs := findings(rep, RuleKeysActWithoutMFA, userARN("many"))
+	if len(fs) != 1 || !slices.Contains(fs[0].Actions, "s3:GetObject") || !slices.Contains(fs[0].Actions, "sqs:SendMessage") {
+		t.Fatalf("findings %+v", fs)
+	}
+}

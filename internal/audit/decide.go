@@ -158,13 +158,17 @@ func (a *auditor) decideBits(w *worker, p *profile, u *account.User, only []uint
 		}
 		// Only the identity documents that cover the action can allow or
 		// deny it; without any, nothing allows it.
-		var cover uint64
+		var cover uint64 // bit i: p.identity[i] (the first 64)
+		covered := false
 		for i, cov := range p.covers {
 			if cov[word]&m != 0 {
-				cover |= 1 << uint(i)
+				covered = true
+				if i < 64 {
+					cover |= 1 << uint(i)
+				}
 			}
 		}
-		if cover == 0 {
+		if !covered {
 			setBits(out, word, m, 0)
 			continue
 		}
