@@ -62,7 +62,6 @@ type auditor struct {
 	actions []string // the action set, canonical spelling, sorted
 	lower   []string // lower-case, same order
 	bulk    []int    // indexes of actions decided per policy set
-	bitOf   []int    // action index -> bit in a profile's bitset (-1: not bulk)
 	words   int
 	// mask marks, per credential type, the bulk actions it can call at
 	// all (credIdx.possible).
@@ -258,7 +257,9 @@ func (a *auditor) prepare() error {
 	if err := a.prepareRoles(); err != nil {
 		return err
 	}
-	a.buildActions()
+	if err := a.buildActions(); err != nil {
+		return err
+	}
 	a.sensBits = map[*polRef][]uint64{}
 	a.coverBits = map[*polRef][]uint64{}
 	for _, p := range a.profiles {
@@ -421,9 +422,13 @@ func (ri *roleInfo) mayAdmit(u *account.User, acctID string) bool {
 	return false
 }
 
+// maxActionSet bounds the action set (memory is a bit per action, user
+// set and credential type).
+const maxActionSet = 2 * MaxActions
+
 // buildActions builds the action set: Options.Actions plus every literal
 // action the account's documents name.
-func (a *auditor) buildActions() {
+func (a *auditor) buildActions() error {
 	byLower := map[string]string{}
 	add := func(s string) {
 		l := strings.ToLower(s)
@@ -446,22 +451,22 @@ func (a *auditor) buildActions() {
 			}
 		}
 	}
+	if len(byLower) > maxActionSet {
+		return fmt.Errorf("the action set and the account's policies name %d distinct actions, more than %d", len(byLower), maxActionSet)
+	}
 	a.lower = make([]string, 0, len(byLower))
 	for l := range byLower {
 		a.lower = append(a.lower, l)
 	}
 	sort.Strings(a.lower)
 	a.actions = make([]string, len(a.lower))
-	a.bitOf = make([]int, len(a.lower))
 	for i, l := range a.lower {
 		a.actions[i] = byLower[l]
-		a.bitOf[i] = -1
 		// Self-service actions never count; role assumption is decided
 		// with each role's trust policy (decideAssume).
 		if selfService[l] || l == "sts:assumerole" {
 			continue
 		}
-		a.bitOf[i] = len(a.bulk)
 		a.bulk = append(a.bulk, i)
 	}
 	a.words = (len(a.bulk) + 63) / 64
@@ -473,6 +478,7 @@ func (a *auditor) buildActions() {
 			}
 		}
 	}
+	return nil
 }
 
 // classifyProfile computes the profile's per-user actions and credential

@@ -200,6 +200,13 @@ func TestOptionsErrors(t *testing.T) {
 	if _, err := Run(nil, Options{}); err == nil {
 		t.Error("Run(nil) accepted")
 	}
+	huge := make([]string, maxActionSet+1)
+	for i := range huge {
+		huge[i] = fmt.Sprintf("svc:Action%d", i)
+	}
+	if _, err := Run(acct, Options{Actions: huge}); err == nil || !strings.Contains(err.Error(), "distinct actions") {
+		t.Errorf("huge action set: %v", err)
+	}
 }
 
 // Policy variables make decisions per user: users sharing a document get
