@@ -159,6 +159,9 @@ func TestNoCredentialReport(t *testing.T) {
 	if len(fs) == 0 || !strings.Contains(fs[0].Message, "assumed") {
 		t.Errorf("mia's finding %+v", fs)
 	}
+	if lee.MFA != MFAUnknown || mia.MFA != MFADevicesListed {
+		t.Errorf("MFA: lee %q (want unknown), mia %q (want listed)", lee.MFA, mia.MFA)
+	}
 }
 
 // A user without any policy has no access; the columns follow

@@ -67,6 +67,11 @@ func TestOfflineLabAccount(t *testing.T) {
 		t.Fatalf("findings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
+	// Offline, devices are not listed: the report's mfa_active tells.
+	if a, ad := userResult(t, rep, "alice"), userResult(t, rep, "admin"); a.MFA != MFAActiveReport || ad.MFA != MFANone {
+		t.Errorf("MFA: alice %q (want active), admin %q (want none)", a.MFA, ad.MFA)
+	}
+
 	// The same verdicts as the scenario model of the same account.
 	model := runScenario(t, "default", nil)
 	for _, mu := range model.Users {

@@ -56,14 +56,27 @@ const (
 
 // UserResult is one row of the matrix.
 type UserResult struct {
-	ARN        string                 `json:"arn"`
-	Name       string                 `json:"name"`
-	MFADevices []string               `json:"mfaDevices"`
-	Creds      map[Credential]Verdict `json:"credentials"`
+	ARN        string   `json:"arn"`
+	Name       string   `json:"name"`
+	MFADevices []string `json:"mfaDevices"`
+	// MFA says what is known of the user's MFA devices: MFADevicesListed
+	// (ListMFADevices was read: MFADevices holds them, maybe none),
+	// MFAActiveReport (not listed, but the credential report's mfa_active
+	// is true), MFANone (the report says there is none) or MFAUnknown.
+	MFA   string                 `json:"mfa"`
+	Creds map[Credential]Verdict `json:"credentials"`
 	// Assumed is true when the credential report was not read and the
 	// user's access keys and password are assumed.
 	Assumed bool `json:"assumed,omitempty"`
 }
+
+// Values of UserResult.MFA.
+const (
+	MFADevicesListed = "listed"
+	MFAActiveReport  = "active"
+	MFANone          = "none"
+	MFAUnknown       = "unknown"
+)
 
 // Severity of a finding.
 type Severity string

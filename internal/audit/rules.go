@@ -116,6 +116,16 @@ func (a *auditor) userResult(us *userState) UserResult {
 	for _, d := range us.u.MFADevices {
 		ur.MFADevices = append(ur.MFADevices, d.Serial)
 	}
+	switch {
+	case us.u.MFAKnown:
+		ur.MFA = MFADevicesListed
+	case us.facts.deviceKnown && us.facts.hasDevice:
+		ur.MFA = MFAActiveReport
+	case us.facts.deviceKnown:
+		ur.MFA = MFANone
+	default:
+		ur.MFA = MFAUnknown
+	}
 	for _, c := range a.opts.Credentials {
 		i, _ := credIndex(c)
 		ur.Creds[c] = a.verdict(us, i)

@@ -24,7 +24,7 @@ func row(name string, devices int, keys, console, session, mfa audit.Verdict) au
 	u := audit.UserResult{ARN: userARN(name), Name: name, Creds: map[audit.Credential]audit.Verdict{
 		audit.CredAccessKeys: keys, audit.CredConsolePassword: console,
 		audit.CredSessionNoMFA: session, audit.CredSessionMFA: mfa,
-	}}
+	}, MFA: audit.MFADevicesListed}
 	for i := range devices {
 		u.MFADevices = append(u.MFADevices, fmt.Sprintf("arn:aws:iam::%s:mfa/%s-%d", acct, name, i))
 	}

@@ -191,6 +191,7 @@ type group struct {
 	Users    []audit.UserResult // by name
 	Verdicts []audit.Verdict    // one per Report.Credentials column
 	Devices  int
+	MFA      string // audit.MFA* when no device is listed
 	Assumed  bool
 	acts     int // cells that act without MFA (the MFA column excluded)
 	key      string
@@ -215,10 +216,24 @@ func (g *group) Label() string {
 
 // DevicesLabel is the MFA devices cell.
 func (g *group) DevicesLabel() string {
-	if g.Devices == 0 {
-		return "none"
+	switch {
+	case g.Devices > 0:
+		return strconv.Itoa(g.Devices)
+	case g.MFA == audit.MFAActiveReport:
+		return "yes" // the credential report says so; devices not listed
+	case g.MFA == audit.MFAUnknown:
+		return "?"
 	}
-	return strconv.Itoa(g.Devices)
+	return "none"
+}
+
+// hasMFA orders rows: users with a device (listed or reported) after those
+// without.
+func (g *group) hasMFA() int {
+	if g.Devices > 0 || g.MFA == audit.MFAActiveReport {
+		return 1
+	}
+	return 0
 }
 
 // Uniform returns the verdict shared by every applicable column when
@@ -249,7 +264,7 @@ func groupUsers(rep *audit.Report, all bool) []*group {
 	var groups []*group
 	byKey := map[string]*group{}
 	for _, u := range sortedUsers(rep.Users) {
-		g := &group{Devices: len(u.MFADevices), Assumed: u.Assumed, Verdicts: make([]audit.Verdict, len(rep.Credentials))}
+		g := &group{Devices: len(u.MFADevices), MFA: u.MFA, Assumed: u.Assumed, Verdicts: make([]audit.Verdict, len(rep.Credentials))}
 		var key strings.Builder
 		for i, c := range rep.Credentials {
 			v := u.Creds[c]
@@ -261,6 +276,7 @@ func groupUsers(rep *audit.Report, all bool) []*group {
 			key.WriteByte(0)
 		}
 		key.WriteString(strconv.Itoa(g.Devices))
+		key.WriteString(g.MFA)
 		if g.Assumed {
 			key.WriteString("*")
 		}
@@ -278,7 +294,7 @@ func groupUsers(rep *audit.Report, all bool) []*group {
 	slices.SortStableFunc(groups, func(a, b *group) int {
 		if c := cmp.Or(
 			cmp.Compare(b.acts, a.acts),
-			cmp.Compare(min(a.Devices, 1), min(b.Devices, 1)),
+			cmp.Compare(a.hasMFA(), b.hasMFA()),
 		); c != 0 || all {
 			return c // one row per user: by name (the users are sorted)
 		}

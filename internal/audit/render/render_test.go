@@ -413,3 +413,23 @@ func TestHTMLSelfContained(t *testing.T) {
 		t.Error("no Content-Security-Policy forbidding network loads")
 	}
 }
+
+func TestDevicesLabel(t *testing.T) {
+	cases := []struct {
+		devices int
+		mfa     string
+		want    string
+	}{
+		{2, audit.MFADevicesListed, "2"},
+		{0, audit.MFADevicesListed, "none"},
+		{0, audit.MFAActiveReport, "yes"},
+		{0, audit.MFANone, "none"},
+		{0, audit.MFAUnknown, "?"},
+	}
+	for _, c := range cases {
+		g := &group{Devices: c.devices, MFA: c.mfa}
+		if got := g.DevicesLabel(); got != c.want {
+			t.Errorf("DevicesLabel(%d, %q) = %q, want %q", c.devices, c.mfa, got, c.want)
+		}
+	}
+}
