@@ -9,6 +9,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/policygen"
 )
 
 //go:embed actions.txt
@@ -138,19 +140,7 @@ func checkActionName(s string) error {
 // The exception is by action name whatever the resource: these are the
 // actions AWS's recommended deny leaves open to everyone, so allowing them
 // without MFA is the recommended setup, not a hole in it.
-var selfServiceList = []string{
-	// AWS's self-manage example and policygen.
-	"iam:ChangePassword",
-	"iam:CreateVirtualMFADevice",
-	"iam:EnableMFADevice",
-	"iam:GetAccountPasswordPolicy",
-	"iam:GetMFADevice",
-	"iam:GetUser",
-	"iam:ListMFADevices",
-	"iam:ListUsers",
-	"iam:ListVirtualMFADevices",
-	"iam:ResyncMFADevice",
-	"sts:GetSessionToken",
+var selfServiceList = append(policygen.MFABootstrapActions(), // AWS's self-manage example, as policygen writes it
 	// Seed 000 (Knowledge Center) adds these.
 	"iam:DeleteVirtualMFADevice",
 	"iam:GetAccountSummary",
@@ -160,7 +150,7 @@ var selfServiceList = []string{
 	"iam:ListServiceSpecificCredentials",
 	// Not controlled by policies.
 	"sts:GetCallerIdentity",
-}
+)
 
 var selfService = lowerSet(selfServiceList)
 

@@ -65,6 +65,10 @@ var mfaBootstrapActions = []string{
 	"sts:GetSessionToken",
 }
 
+// MFABootstrapActions returns a copy of the actions the generated policies
+// leave open without MFA (audit counts them as self-service).
+func MFABootstrapActions() []string { return append([]string(nil), mfaBootstrapActions...) }
+
 var (
 	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
 	principalRe = regexp.MustCompile(`^arn:[a-z-]+:(iam|sts)::[0-9]{12}:(root|user/.+|role/.+|assumed-role/.+)$`)
