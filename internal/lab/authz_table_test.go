@@ -64,6 +64,7 @@ func newFileLab(t *testing.T) *fileLab {
 	must(err)
 	_, err = st.CreateLoginProfile("alice", testPassword, false)
 	must(err)
+	l.fixturesForChanges()
 	keys, err := st.ListAccessKeys("alice", false)
 	must(err)
 	l.aliceKey = keys[0].ID
@@ -78,6 +79,39 @@ func newFileLab(t *testing.T) *fileLab {
 	})
 	return l
 }
+
+// fixturesForChanges adds what the change and delete operations act on:
+// entities with nothing attached (deletable), a second version of
+// Existing, an unused policy, an inline user policy and attachments of
+// Existing to a group and a role.
+func (l *fileLab) fixturesForChanges() {
+	l.t.Helper()
+	st := l.st
+	must := func(err error) {
+		l.t.Helper()
+		if err != nil {
+			l.t.Fatal(err)
+		}
+	}
+	_, err := st.CreateUser("bare", "")
+	must(err)
+	_, err = st.CreateGroup("empty-group", "")
+	must(err)
+	_, err = st.CreateRole("bare-role", "", simpleTrust, "", 3600)
+	must(err)
+	_, err = st.CreatePolicy("Unused", "", allowListUsers, "")
+	must(err)
+	_, err = st.CreatePolicyVersion(existingPolicyARN, allowListUsers, false)
+	must(err)
+	must(st.PutUserPolicy("alice", "Own", allowListUsers))
+	must(st.AttachGroupPolicy("bool-group", existingPolicyARN))
+	must(st.AttachRolePolicy("mfa-role", existingPolicyARN))
+}
+
+const (
+	existingPolicyARN = "arn:aws:iam::123456789012:policy/Existing"
+	simpleTrust       = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+)
 
 // testPassword meets IAM's default password policy.
 const testPassword = "Lab-console-pw1"
@@ -212,6 +246,36 @@ func deniedRequests(l *fileLab) map[string]url.Values {
 		"iam:ListUserPolicies":               {"UserName": {"alice"}},
 		"iam:ListGroupPolicies":              {"GroupName": {"bool-group"}},
 		"iam:ListRolePolicies":               {"RoleName": {"mfa-role"}},
+
+		"iam:CreatePolicyVersion":     {"PolicyArn": {existing}, "PolicyDocument": {allowListUsers}, "SetAsDefault": {"true"}},
+		"iam:DeletePolicyVersion":     {"PolicyArn": {existing}, "VersionId": {"v2"}},
+		"iam:SetDefaultPolicyVersion": {"PolicyArn": {existing}, "VersionId": {"v2"}},
+		"iam:ListPolicyVersions":      {"PolicyArn": {existing}},
+		"iam:DetachUserPolicy":        {"UserName": {"admin"}, "PolicyArn": {admin}},
+		"iam:DetachGroupPolicy":       {"GroupName": {"bool-group"}, "PolicyArn": {existing}},
+		"iam:DetachRolePolicy":        {"RoleName": {"mfa-role"}, "PolicyArn": {existing}},
+		"iam:RemoveUserFromGroup":     {"GroupName": {"bool-group"}, "UserName": {"bob"}},
+		"iam:DeleteUser":              {"UserName": {"bare"}},
+		"iam:DeleteGroup":             {"GroupName": {"empty-group"}},
+		"iam:DeleteRole":              {"RoleName": {"bare-role"}},
+		"iam:DeletePolicy":            {"PolicyArn": {"arn:aws:iam::123456789012:policy/Unused"}},
+		"iam:DeleteUserPolicy":        {"UserName": {"alice"}, "PolicyName": {"Own"}},
+		"iam:DeleteGroupPolicy":       {"GroupName": {"bool-group"}, "PolicyName": {"RequireMFA"}},
+		"iam:DeleteRolePolicy":        {"RoleName": {"mfa-role"}, "PolicyName": {"Work"}},
+		"iam:GetUserPolicy":           {"UserName": {"alice"}, "PolicyName": {"Own"}},
+		"iam:GetGroupPolicy":          {"GroupName": {"bool-group"}, "PolicyName": {"RequireMFA"}},
+		"iam:GetRolePolicy":           {"RoleName": {"mfa-role"}, "PolicyName": {"Work"}},
+		"iam:DeleteVirtualMFADevice":  {"SerialNumber": {l.spare.Serial}},
+		"iam:GetGroup":                {"GroupName": {"bool-group"}},
+		"iam:ListGroups":              {},
+		"iam:ListPolicies":            {"Scope": {"Local"}, "OnlyAttached": {"true"}},
+		"iam:TagUser":                 with(url.Values{"UserName": {"alice"}}, tags),
+		"iam:TagRole":                 with(url.Values{"RoleName": {"mfa-role"}}, tags),
+		"iam:TagPolicy":               with(url.Values{"PolicyArn": {existing}}, tags),
+		"iam:UntagUser":               {"UserName": {"alice"}, "TagKeys.member.1": {"team"}},
+		"iam:UntagRole":               {"RoleName": {"mfa-role"}, "TagKeys.member.1": {"team"}},
+		"iam:UntagPolicy":             {"PolicyArn": {existing}, "TagKeys.member.1": {"team"}},
+		"iam:UpdateRole":              {"RoleName": {"mfa-role"}, "Description": {"updated"}, "MaxSessionDuration": {"7200"}},
 
 		"ec2:DescribeRegions": {"AllRegions": {"true"}},
 

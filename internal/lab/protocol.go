@@ -84,7 +84,7 @@ func storeStatus(code string) int {
 	switch code {
 	case store.CodeNoSuchEntity:
 		return http.StatusNotFound
-	case store.CodeEntityAlreadyExists, store.CodeLimitExceeded:
+	case store.CodeEntityAlreadyExists, store.CodeLimitExceeded, store.CodeDeleteConflict:
 		return http.StatusConflict
 	case store.CodeInvalidAuthenticationCode:
 		return http.StatusForbidden

@@ -174,6 +174,12 @@ func putResource(entity string) resourceFunc {
 	return checked(existing(entity), name("PolicyName", "policyName", 128), required("PolicyDocument", "policyDocument"))
 }
 
+// inlineResource is the entity of a Get/Delete{User,Group,Role}Policy
+// action, after checking PolicyName.
+func inlineResource(entity string) resourceFunc {
+	return checked(existing(entity), name("PolicyName", "policyName", 128))
+}
+
 // mfaDeviceUserResource is the user of Enable/Resync/DeactivateMFADevice,
 // after checking SerialNumber.
 func mfaDeviceUserResource(s *Server, rq *request) (string, error) {

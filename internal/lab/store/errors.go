@@ -15,6 +15,8 @@ const (
 	CodeLimitExceeded             = "LimitExceeded"
 	CodeInvalidAuthenticationCode = "InvalidAuthenticationCode"
 	CodeReportNotPresent          = "ReportNotPresent"
+	CodeDeleteConflict            = "DeleteConflict"
+	CodeUnmodifiableEntity        = "UnmodifiableEntity"
 )
 
 // Error is an IAM error: Code is the error code IAM returns (NoSuchEntity,
