@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -170,7 +171,7 @@ func (p *parser) members(n *yaml.Node, what string, known []string) map[string]*
 			p.errorf(k, "%s: keys must be plain names", what)
 			continue
 		}
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			p.errorf(k, "%s: unknown key %q%s", what, k.Value, hint(k.Value, known))
 			continue
 		}
@@ -181,15 +182,6 @@ func (p *parser) members(n *yaml.Node, what string, known []string) map[string]*
 		out[k.Value] = v
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // hint names the closest known key, when one is close.

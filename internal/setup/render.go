@@ -1,0 +1,78 @@
+package setup
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+var actionSymbol = map[Action]string{Create: "+", Update: "~", Delete: "-"}
+
+// Text renders the plan for people, as terraform does: one line per
+// change with its symbol (+ create, ~ update, - delete) and IAM call, the
+// document a create sends, the diff of an update, and the counts.
+// Unchanged resources are only counted.
+func (p *Plan) Text() []byte {
+	var b bytes.Buffer
+	add, change, destroy, unchanged := p.Counts()
+	if add+change+destroy == 0 {
+		fmt.Fprintf(&b, "No changes. The account matches the setup file (%d unchanged).\n", unchanged)
+		return b.Bytes()
+	}
+	b.WriteString("awsmfa will perform the following actions:\n")
+	for _, s := range p.Steps {
+		if s.Action == NoChange {
+			continue
+		}
+		fmt.Fprintf(&b, "\n  %s %s (%s)\n", actionSymbol[s.Action], s.Summary, s.Call)
+		writeDetails(&b, s)
+	}
+	fmt.Fprintf(&b, "\nPlan: %d to add, %d to change, %d to destroy, %d unchanged.\n", add, change, destroy, unchanged)
+	return b.Bytes()
+}
+
+func writeDetails(b *bytes.Buffer, s Step) {
+	if s.MaxSessionDuration > 0 && s.Call == "CreateRole" {
+		fmt.Fprintf(b, "      max session duration: %d seconds\n", s.MaxSessionDuration)
+	}
+	switch {
+	case len(s.Diff) > 0:
+		for _, l := range s.Diff {
+			fmt.Fprintf(b, "      %s\n", l)
+		}
+	case s.Document != "":
+		for _, l := range splitLines(s.Document) {
+			fmt.Fprintf(b, "      + %s\n", l)
+		}
+	}
+}
+
+type jsonPlan struct {
+	FormatVersion int         `json:"format_version"`
+	Steps         []Step      `json:"steps"`
+	Summary       jsonSummary `json:"summary"`
+}
+
+type jsonSummary struct {
+	Add       int  `json:"add"`
+	Change    int  `json:"change"`
+	Destroy   int  `json:"destroy"`
+	Unchanged int  `json:"unchanged"`
+	Changes   bool `json:"changes"`
+}
+
+// JSON renders the plan for programs: every step in order (unchanged ones
+// too, action "no-op") and the counts.
+func (p *Plan) JSON() ([]byte, error) {
+	steps := p.Steps
+	if steps == nil {
+		steps = []Step{}
+	}
+	add, change, destroy, unchanged := p.Counts()
+	out, err := json.MarshalIndent(jsonPlan{FormatVersion: 1, Steps: steps,
+		Summary: jsonSummary{add, change, destroy, unchanged, add+change+destroy > 0}}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
