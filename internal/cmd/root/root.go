@@ -20,6 +20,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/cmd/export"
 	labcmd "github.com/awsmfa/awsmfa/internal/cmd/lab"
 	"github.com/awsmfa/awsmfa/internal/cmd/login"
+	mfacmd "github.com/awsmfa/awsmfa/internal/cmd/mfa"
 	"github.com/awsmfa/awsmfa/internal/cmd/policy"
 	"github.com/awsmfa/awsmfa/internal/cmd/serve"
 	"github.com/awsmfa/awsmfa/internal/cmd/status"
@@ -67,6 +68,7 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 	cmd.AddCommand(clearcmd.NewCmdClear(ios, nil))
 	cmd.AddCommand(configure.NewCmdConfigure(ios, nil))
 	cmd.AddCommand(login.NewCmdLogin(ios, nil))
+	cmd.AddCommand(mfacmd.NewCmdMFA(ios))
 	return cmd
 }
 
