@@ -31,3 +31,14 @@ func TestLineDiffBounded(t *testing.T) {
 		t.Errorf("bounded diff: %d lines, first %q", len(got), got[0])
 	}
 }
+
+func TestContextDiff(t *testing.T) {
+	diff := []string{"  1", "  2", "  3", "  4", "- 5", "+ 6", "  7", "  8", "  9", "  10", "  11", "  12", "  13", "+ 14"}
+	want := []string{"  ...", "  2", "  3", "  4", "- 5", "+ 6", "  7", "  8", "  9", "  ...", "  11", "  12", "  13", "+ 14"}
+	if got := contextDiff(diff, 3); !reflect.DeepEqual(got, want) {
+		t.Errorf("contextDiff = %q\nwant %q", got, want)
+	}
+	if got := contextDiff([]string{"  a", "  b"}, 3); !reflect.DeepEqual(got, []string{"  ..."}) {
+		t.Errorf("no change: %q", got)
+	}
+}

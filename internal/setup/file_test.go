@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/awsmfa/awsmfa/internal/account"
 )
 
 func exampleFile() *File {
@@ -132,5 +134,63 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("accepted group %+v", g)
 			}
 		}
+		planAccepted(t, file)
 	})
+}
+
+// planAccepted checks that an accepted file builds and plans against an
+// account holding its users: every group and role is created.
+func planAccepted(t *testing.T, file *File) {
+	d, err := Build(file, "123456789012", "aws")
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	a := &account.Account{ID: "123456789012"}
+	seen := map[string]bool{}
+	addUser := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			a.Users = append(a.Users, &account.User{Name: name})
+		}
+	}
+	for _, g := range file.Groups {
+		for _, u := range g.Users {
+			addUser(u)
+		}
+	}
+	for _, r := range file.Roles {
+		for _, u := range r.TrustedUsers {
+			addUser(u)
+		}
+	}
+	p, err := MakePlan(d, a)
+	if err != nil {
+		if strings.Contains(err.Error(), "managed policy arn:aws:iam::123456789012:") && strings.Contains(err.Error(), "does not exist") {
+			return // a role names a customer managed policy the empty account lacks
+		}
+		t.Fatalf("MakePlan: %v", err)
+	}
+	add, change, destroy, _ := p.Counts()
+	if add != countCreates(d) || change != 0 || destroy != 0 {
+		t.Fatalf("plan on an empty account: %d/%d/%d, want %d creates", add, change, destroy, countCreates(d))
+	}
+	if _, err := p.JSON(); err != nil {
+		t.Fatal(err)
+	}
+	p.Text()
+}
+
+// countCreates is the number of create steps an empty account needs.
+func countCreates(d *Desired) int {
+	n := len(d.Policies) + len(d.Groups) + len(d.Roles)
+	for _, g := range d.Groups {
+		n += len(g.Members) + len(g.Attached)
+	}
+	for _, r := range d.Roles {
+		n += len(r.Attached)
+	}
+	for _, p := range d.Policies {
+		n += len(p.Users)
+	}
+	return n
 }

@@ -37,7 +37,7 @@ func writeDetails(b *bytes.Buffer, s Step) {
 	}
 	switch {
 	case len(s.Diff) > 0:
-		for _, l := range s.Diff {
+		for _, l := range contextDiff(s.Diff, diffContext) {
 			fmt.Fprintf(b, "      %s\n", l)
 		}
 	case s.Document != "":
@@ -75,4 +75,38 @@ func (p *Plan) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return append(out, '\n'), nil
+}
+
+// diffContext is how many unchanged lines the text plan shows around a
+// change, as diff -u does.
+const diffContext = 3
+
+// contextDiff keeps the changed lines of a diff and n unchanged lines
+// around each, with "  ..." where lines were left out.
+func contextDiff(diff []string, n int) []string {
+	keep := make([]bool, len(diff))
+	for i, l := range diff {
+		if l[0] != ' ' {
+			for j := max(0, i-n); j <= min(len(diff)-1, i+n); j++ {
+				keep[j] = true
+			}
+		}
+	}
+	var out []string
+	skipped := false
+	for i, l := range diff {
+		if !keep[i] {
+			skipped = true
+			continue
+		}
+		if skipped {
+			out = append(out, "  ...")
+			skipped = false
+		}
+		out = append(out, l)
+	}
+	if skipped {
+		out = append(out, "  ...")
+	}
+	return out
 }
