@@ -240,6 +240,7 @@ func deniedRequests(l *fileLab) map[string]url.Values {
 		"iam:ListRoles":                      {},
 		"iam:CreateLoginProfile":             {"UserName": {"bob"}, "Password": {testPassword}, "PasswordResetRequired": {"true"}},
 		"iam:GetLoginProfile":                {"UserName": {"alice"}},
+		"iam:DeleteLoginProfile":             {"UserName": {"alice"}},
 		"iam:ListAttachedUserPolicies":       {"UserName": {"admin"}},
 		"iam:ListAttachedGroupPolicies":      {"GroupName": {"bool-group"}},
 		"iam:ListAttachedRolePolicies":       {"RoleName": {"mfa-role"}},

@@ -234,12 +234,20 @@ func updateRoleFields(rq *request) (description *string, maxSession *int, err er
 	return description, maxSession, nil
 }
 
+// updateRoleResult is UpdateRole's empty UpdateRoleResult element, which
+// the SDKs expect
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html).
+type updateRoleResult struct{}
+
 func (s *Server) updateRole(rq *request) (any, error) {
 	d, m, err := updateRoleFields(rq)
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.st.UpdateRole(rq.params.get("RoleName"), d, m)
+	if err := s.st.UpdateRole(rq.params.get("RoleName"), d, m); err != nil {
+		return nil, err
+	}
+	return updateRoleResult{}, nil
 }
 
 type getGroupResult struct {

@@ -96,3 +96,11 @@ func (s *Server) getLoginProfile(rq *request) (any, error) {
 	}
 	return loginProfileResult{LoginProfile: toLoginProfileXML(p)}, nil
 }
+
+func (s *Server) deleteLoginProfile(rq *request) (any, error) {
+	n, _, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.st.DeleteLoginProfile(n)
+}

@@ -59,7 +59,7 @@ func (s *Server) getPolicy(rq *request) (any, error) {
 }
 
 type policyVersionXML struct {
-	Document         string
+	Document         string `xml:",omitempty"`
 	VersionId        string
 	IsDefaultVersion bool
 	CreateDate       string

@@ -87,6 +87,7 @@ var operationTable = []operation{
 	{service: serviceIAM, name: "GetAccountSummary", resource: anyResource, handler: (*Server).getAccountSummary},
 	{service: serviceIAM, name: "CreateLoginProfile", resource: checked(loginUserResource, passwordParam, passwordResetParam), handler: (*Server).createLoginProfile},
 	{service: serviceIAM, name: "GetLoginProfile", resource: loginUserResource, handler: (*Server).getLoginProfile},
+	{service: serviceIAM, name: "DeleteLoginProfile", resource: loginUserResource, handler: (*Server).deleteLoginProfile},
 	{service: serviceIAM, name: "ListAttachedUserPolicies", resource: checked(existing(entityUser), policyPathPrefixParam), handler: (*Server).listAttachedUserPolicies},
 	{service: serviceIAM, name: "ListAttachedGroupPolicies", resource: checked(existing(entityGroup), policyPathPrefixParam), handler: (*Server).listAttachedGroupPolicies},
 	{service: serviceIAM, name: "ListAttachedRolePolicies", resource: checked(existing(entityRole), policyPathPrefixParam), handler: (*Server).listAttachedRolePolicies},

@@ -136,3 +136,27 @@ func (s *Store) loginProfileByID(id string) (LoginProfile, bool, error) {
 	p.Created, p.ResetRequired, p.LastUsed = time.Unix(created, 0).UTC(), reset, fromUnix(lastUsed)
 	return p, true, nil
 }
+
+// DeleteLoginProfile removes the user's console password
+// (iam:DeleteLoginProfile): NoSuchEntity when the user has none.
+func (s *Store) DeleteLoginProfile(userName string) error {
+	err := s.write(func(tx *sql.Tx) error {
+		id, err := userID(tx, userName)
+		if err != nil {
+			return err
+		}
+		res, err := tx.Exec(`DELETE FROM login_profiles WHERE user_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errorf(CodeNoSuchEntity, "Login Profile for User %s cannot be found.", userName)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.changed()
+	return nil
+}
