@@ -171,8 +171,8 @@ func MakePlan(d *Desired, acct *account.Account) (*Plan, error) {
 func (p *planner) check(d *Desired) error {
 	var problems []string
 	for _, dp := range d.Policies {
-		if ap := p.acct.PolicyByARN(dp.ARN); ap != nil && !PolicyManaged(ap) {
-			problems = append(problems, fmt.Sprintf("managed policy %s exists and is not managed by awsmfa (no %s tag): rename or remove it", dp.ARN, ManagedTag))
+		if ap := p.policyNamed(dp.Name); ap != nil && (ap.ARN != dp.ARN || !PolicyManaged(ap)) {
+			problems = append(problems, fmt.Sprintf("managed policy %s exists and is not managed by awsmfa (no %s tag, or another path): rename or remove it", ap.ARN, ManagedTag))
 		}
 	}
 	for _, g := range d.Groups {
@@ -190,7 +190,11 @@ func (p *planner) check(d *Desired) error {
 			problems = append(problems, fmt.Sprintf("role %s (line %d) exists and is not managed by awsmfa (no %s tag): rename or remove it", ar.Name, r.Line, ManagedTag))
 		}
 		for _, arn := range r.Attached {
-			if strings.Contains(arn, ":iam::"+p.acct.ID+":") && p.acct.PolicyByARN(arn) == nil {
+			switch {
+			case strings.Contains(arn, ":iam::aws:"):
+			case !strings.Contains(arn, ":iam::"+p.acct.ID+":"):
+				problems = append(problems, fmt.Sprintf("role %s (line %d): managed policy %s belongs to another account (only AWS managed policies and account %s's can be attached)", r.Name, r.Line, arn, p.acct.ID))
+			case p.acct.PolicyByARN(arn) == nil:
 				problems = append(problems, fmt.Sprintf("role %s (line %d): managed policy %s does not exist", r.Name, r.Line, arn))
 			}
 		}
@@ -204,6 +208,18 @@ func (p *planner) check(d *Desired) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("cannot plan:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// policyNamed returns the account's customer managed policy of the name,
+// whatever its path: IAM refuses a second policy of the same name in an
+// account (EntityAlreadyExists), comparing names without case.
+func (p *planner) policyNamed(name string) *account.ManagedPolicy {
+	for _, ap := range p.acct.Policies {
+		if !ap.AWSManaged() && strings.EqualFold(ap.Name, name) {
+			return ap
+		}
 	}
 	return nil
 }
@@ -271,18 +287,28 @@ func (p *planner) members(group string) []string {
 
 func (p *planner) memberships(g DesiredGroup) {
 	have := p.members(g.Name)
+	haveSet := toSet(have)
+	wantSet := toSet(g.Members)
 	for _, u := range g.Members {
-		if slices.Contains(have, u) {
+		if haveSet[u] {
 			p.add(Step{Action: NoChange, Summary: "user " + u + " in group " + g.Name, Group: g.Name, User: u})
 		} else {
 			p.add(Step{Action: Create, Call: "AddUserToGroup", Summary: "add user " + u + " to group " + g.Name, Group: g.Name, User: u})
 		}
 	}
 	for _, u := range have {
-		if !slices.Contains(g.Members, u) {
+		if !wantSet[u] {
 			p.add(Step{Action: Delete, Call: "RemoveUserFromGroup", Summary: "remove user " + u + " from group " + g.Name, Group: g.Name, User: u})
 		}
 	}
+}
+
+func toSet(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
 }
 
 func (p *planner) attachedOfGroup(name string) []string {
@@ -368,8 +394,9 @@ func (p *planner) userAttachments(dp DesiredPolicy) {
 		}
 		p.attachments("user", name, have, []string{dp.ARN})
 	}
+	trusted := toSet(dp.Users)
 	for _, u := range p.acct.Users {
-		if slices.Contains(u.Attached, dp.ARN) && !slices.Contains(dp.Users, u.Name) {
+		if slices.Contains(u.Attached, dp.ARN) && !trusted[u.Name] {
 			p.attachments("user", u.Name, []string{dp.ARN}, nil)
 		}
 	}

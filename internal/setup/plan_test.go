@@ -121,6 +121,14 @@ func TestBuildDesired(t *testing.T) {
 	if strings.Contains(d2.Policies[0].Text, "MultiFactorAuthAge") {
 		t.Error("age condition without maxMfaAgeSeconds")
 	}
+	// A role without requireMfa admits its users without a condition.
+	d3, err := Build(&File{Roles: []Role{{Name: "plain", TrustedUsers: []string{"bob"}, MaxSessionDuration: 3600}}}, acctID, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := d3.Roles[0].TrustText; strings.Contains(tr, "Condition") || !strings.Contains(tr, `"arn:aws:iam::123456789012:user/bob"`) {
+		t.Errorf("trust without MFA:\n%s", tr)
+	}
 }
 
 func TestPlan(t *testing.T) {
@@ -211,11 +219,22 @@ func TestPlan(t *testing.T) {
 			a.Policies = []*account.ManagedPolicy{{Name: "awsmfa-assume-cli-role", ARN: assumeARN}}
 			return a
 		}, wantErr: "managed policy " + assumeARN + " exists and is not managed by awsmfa"},
+		{name: "unmanaged policy of the same name on another path", account: func(*testing.T) *account.Account {
+			a := emptyAccount()
+			a.Policies = []*account.ManagedPolicy{{Name: "awsmfa-require-mfa-max-age-43200", ARN: "arn:aws:iam::123456789012:policy/x/awsmfa-require-mfa-max-age-43200",
+				Tags: []account.Tag{{Key: ManagedTag, Value: "true"}}}}
+			return a
+		}, wantErr: "managed policy arn:aws:iam::123456789012:policy/x/awsmfa-require-mfa-max-age-43200 exists and is not managed by awsmfa"},
 		{name: "missing user", account: func(*testing.T) *account.Account {
 			a := emptyAccount()
 			a.Users = a.Users[:1]
 			return a
 		}, wantErr: "group mfa-required (line 3): user bob does not exist in account 123456789012"},
+		{name: "missing trusted user", account: func(*testing.T) *account.Account {
+			a := emptyAccount()
+			a.Users = a.Users[1:]
+			return a
+		}, wantErr: "role cli-role: trusted user alice does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := MakePlan(d, tc.account(t))
@@ -236,6 +255,29 @@ func TestPlan(t *testing.T) {
 				t.Errorf("Changes() = %v", p.Changes())
 			}
 		})
+	}
+}
+
+func TestPlanRolePolicies(t *testing.T) {
+	for _, tc := range []struct {
+		arn, wantErr string
+	}{
+		{"arn:aws:iam::aws:policy/ReadOnlyAccess", ""},
+		{"arn:aws:iam::123456789012:policy/ours", ""},
+		{"arn:aws:iam::123456789012:policy/missing", "managed policy arn:aws:iam::123456789012:policy/missing does not exist"},
+		{"arn:aws:iam::999999999999:policy/theirs", "belongs to another account"},
+	} {
+		f := &File{Name: "s.yaml", Roles: []Role{{Name: "r", TrustedUsers: []string{"alice"}, ManagedPolicies: []string{tc.arn}, MaxSessionDuration: 3600, Line: 2}}}
+		d, err := Build(f, acctID, "aws")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := emptyAccount()
+		a.Policies = []*account.ManagedPolicy{{Name: "ours", ARN: "arn:aws:iam::123456789012:policy/ours"}}
+		_, err = MakePlan(d, a)
+		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%s: error %v, want %q", tc.arn, err, tc.wantErr)
+		}
 	}
 }
 
