@@ -6,6 +6,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/internal/cmd/mfa/enroll"
+	"github.com/awsmfa/awsmfa/internal/cmd/mfa/list"
+	"github.com/awsmfa/awsmfa/internal/cmd/mfa/remove"
+	"github.com/awsmfa/awsmfa/internal/cmd/mfa/resync"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
 )
 
@@ -20,5 +23,8 @@ commands do. "mfa enroll" works with long-term keys alone under a policy
 that denies everything but MFA self-service without MFA.`,
 	}
 	cmd.AddCommand(enroll.NewCmdEnroll(ios, nil))
+	cmd.AddCommand(list.NewCmdList(ios, nil))
+	cmd.AddCommand(resync.NewCmdResync(ios, nil))
+	cmd.AddCommand(remove.NewCmdRemove(ios, nil))
 	return cmd
 }
