@@ -198,7 +198,7 @@ func TestDeleteUserConflictsWithSDK(t *testing.T) {
 			_, err := admin.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: user, PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
 			return err
 		}},
-		{"must remove user from group first", func() error {
+		{"Cannot delete entity, must remove users from group first.", func() error {
 			_, err := admin.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: aws.String("bool-group"), UserName: user})
 			return err
 		}},
@@ -409,7 +409,7 @@ func TestTaggingAndUpdateRoleWithSDK(t *testing.T) {
 		many[i] = types.Tag{Key: aws.String("k" + string(rune('A'+i%26)) + string(rune('a'+i/26))), Value: aws.String("")}
 	}
 	_, err = admin.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String(p.ARN), Tags: many})
-	wantErr(t, "a 51st tag", err, "LimitExceeded", "tags")
+	wantErr(t, "a 51st tag", err, "LimitExceeded", "Cannot exceed quota for TagsPerPolicy: 50")
 	pt, err = admin.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: aws.String(p.ARN)})
 	if err != nil || len(pt.Tags) != 1 {
 		t.Fatalf("a refused TagPolicy changed the tags: %v %v", pt, err)

@@ -40,7 +40,9 @@ var (
 		{`SELECT 1 FROM mfa_devices WHERE user_id = ?`, "Cannot delete entity, must delete MFA device first."},
 		inlineConflict(EntityUser),
 		attachedConflict(EntityUser),
-		{`SELECT 1 FROM group_members WHERE user_id = ?`, "Cannot delete entity, must remove user from group first."},
+		// The same words as DeleteGroup's
+		// (https://github.com/mozilla-services/userplex/issues/17).
+		{`SELECT 1 FROM group_members WHERE user_id = ?`, msgRemoveUsers},
 	}
 	groupConflicts = []conflict{
 		{`SELECT 1 FROM group_members WHERE group_id = ?`, msgRemoveUsers},
@@ -287,6 +289,9 @@ func (s *Store) DeleteVirtualMFADevice(serial string) error {
 			return err
 		}
 		if d.Assigned() {
+			// DeleteConflict per the API reference
+			// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteVirtualMFADevice.html);
+			// it does not quote the message.
 			return errorf(CodeDeleteConflict, "MFA device is still in use.")
 		}
 		_, err = tx.Exec(`DELETE FROM mfa_devices WHERE serial = ?`, serial)

@@ -223,7 +223,7 @@ func (s *Store) GetPolicyVersion(arn, versionID string) (PolicyVersion, error) {
 // ListPolicyVersions returns every version of a managed policy, newest
 // first.
 func (s *Store) ListPolicyVersions(arn string) ([]PolicyVersion, error) {
-	rows, err := s.db.Query(`SELECT v.policy_arn, v.version_id, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.arn = v.policy_arn WHERE v.policy_arn = ? ORDER BY v.created DESC, v.version_id DESC`, arn)
+	rows, err := s.db.Query(`SELECT v.policy_arn, v.version_id, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.arn = v.policy_arn WHERE v.policy_arn = ? ORDER BY v.created DESC, CAST(SUBSTR(v.version_id, 2) AS INTEGER) DESC`, arn)
 	if err != nil {
 		return nil, err
 	}

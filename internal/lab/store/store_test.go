@@ -5,6 +5,7 @@ import (
 
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -389,5 +390,42 @@ func TestParsePolicyUsesIAMMessages(t *testing.T) {
 		if !errors.As(err, &se) || se.Code != CodeMalformedPolicyDocument || se.Message != c.want {
 			t.Errorf("%s: got %v, want MalformedPolicyDocument %q", c.doc, err, c.want)
 		}
+	}
+}
+
+// Versions made in the same second list newest first by number: v10
+// before v9.
+func TestPolicyVersionsListNewestFirstPastNine(t *testing.T) {
+	st, err := OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`
+	p, err := st.CreatePolicy("P", "", doc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= 10; i++ {
+		if _, err := st.CreatePolicyVersion(p.ARN, doc, true); err != nil {
+			t.Fatal(err)
+		}
+		// Keep two: the new default and the one before it.
+		if i > 2 {
+			if err := st.DeletePolicyVersion(p.ARN, "v"+strconv.Itoa(i-2)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	vs, err := st.ListPolicyVersions(p.ARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, v := range vs {
+		ids = append(ids, v.VersionID)
+	}
+	if got := strings.Join(ids, " "); got != "v10 v9" {
+		t.Fatalf("versions %s", got)
 	}
 }

@@ -64,6 +64,8 @@ func policyKey(arn string) func(queryRower) (string, error) {
 	}
 }
 
+var tagQuota = map[string]string{TaggedUser: "TagsPerUser", TaggedRole: "TagsPerRole", TaggedPolicy: "TagsPerPolicy"}
+
 func (s *Store) tagResource(typ string, idOf func(queryRower) (string, error), tags []Tag) error {
 	if len(tags) == 0 {
 		return missing("tags")
@@ -87,7 +89,8 @@ func (s *Store) tagResource(typ string, idOf func(queryRower) (string, error), t
 			return err
 		}
 		if n > MaxTags {
-			return errorf(CodeLimitExceeded, "The number of tags has reached the maximum limit.")
+			// IAM's quota wording, "Cannot exceed quota for NAME: N".
+			return errorf(CodeLimitExceeded, "Cannot exceed quota for %s: %d", tagQuota[typ], MaxTags)
 		}
 		return nil
 	})
