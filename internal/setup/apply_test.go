@@ -105,7 +105,7 @@ func TestApplyConverges(t *testing.T) {
 // indexes it) and fails the step numbered failAt, as a process killed
 // there would leave the account.
 type modelCaller struct {
-	t      *testing.T
+	t      testing.TB
 	a      *account.Account
 	n      int
 	failAt int

@@ -110,10 +110,25 @@ type planner struct {
 	// entities: IAM names are unique regardless of case.
 	groups map[string]*account.Group
 	roles  map[string]*account.Role
+	// policies maps lower-cased customer managed policy names to the
+	// account's policies; membersOf group names to their users.
+	policies  map[string]*account.ManagedPolicy
+	membersOf map[string][]string
 }
 
 func newPlanner(acct *account.Account) *planner {
-	p := &planner{acct: acct, groups: map[string]*account.Group{}, roles: map[string]*account.Role{}}
+	p := &planner{acct: acct, groups: map[string]*account.Group{}, roles: map[string]*account.Role{},
+		policies: map[string]*account.ManagedPolicy{}, membersOf: map[string][]string{}}
+	for _, ap := range acct.Policies {
+		if k := strings.ToLower(ap.Name); !ap.AWSManaged() && p.policies[k] == nil {
+			p.policies[k] = ap
+		}
+	}
+	for _, u := range acct.Users {
+		for _, g := range u.Groups {
+			p.membersOf[g] = append(p.membersOf[g], u.Name)
+		}
+	}
 	for _, g := range acct.Groups {
 		p.groups[strings.ToLower(g.Name)] = g
 	}
@@ -216,12 +231,7 @@ func (p *planner) check(d *Desired) error {
 // whatever its path: IAM refuses a second policy of the same name in an
 // account (EntityAlreadyExists), comparing names without case.
 func (p *planner) policyNamed(name string) *account.ManagedPolicy {
-	for _, ap := range p.acct.Policies {
-		if !ap.AWSManaged() && strings.EqualFold(ap.Name, name) {
-			return ap
-		}
-	}
-	return nil
+	return p.policies[strings.ToLower(name)]
 }
 
 func docText(d *account.Document) string {
@@ -275,15 +285,7 @@ func (p *planner) group(g DesiredGroup) {
 }
 
 // members returns the account's users in a group, in the account's order.
-func (p *planner) members(group string) []string {
-	var out []string
-	for _, u := range p.acct.Users {
-		if slices.Contains(u.Groups, group) {
-			out = append(out, u.Name)
-		}
-	}
-	return out
-}
+func (p *planner) members(group string) []string { return p.membersOf[group] }
 
 func (p *planner) memberships(g DesiredGroup) {
 	have := p.members(g.Name)

@@ -1,11 +1,14 @@
 package setup
 
 import (
+	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awsmfa/awsmfa/internal/account"
 	"github.com/awsmfa/awsmfa/internal/policy"
@@ -26,7 +29,7 @@ func desiredExample(t *testing.T) *Desired {
 	return d
 }
 
-func doc(t *testing.T, text string, kind policy.Kind) *account.Document {
+func doc(t testing.TB, text string, kind policy.Kind) *account.Document {
 	t.Helper()
 	pd, err := policy.ParseKind("test", []byte(text), kind)
 	if err != nil {
@@ -374,4 +377,70 @@ func TestRenderGolden(t *testing.T) {
 		golden(t, "plan-"+tc.name+".json", js)
 	}
 	golden(t, "destroy.txt", Destroy(appliedAccount(t, d)).Text())
+}
+
+// bigSetup is a file of 200 groups of 25 users (requiring MFA with 4
+// distinct ages) and 100 roles of 5 trusted users, over an account of
+// 5,000 users; applied reports whether the account already holds it.
+func bigSetup(b testing.TB, applied bool) (*Desired, *account.Account) {
+	f := &File{Name: "big.yaml"}
+	for i := range 200 {
+		g := Group{Name: fmt.Sprintf("g%d", i), RequireMFA: true, MaxMFAAge: 3600 * (i % 4), Line: i + 1}
+		for j := range 25 {
+			g.Users = append(g.Users, fmt.Sprintf("u%d", (i*25+j)%5000))
+		}
+		f.Groups = append(f.Groups, g)
+	}
+	for i := range 100 {
+		r := Role{Name: fmt.Sprintf("r%d", i), RequireMFA: true, MaxSessionDuration: 43200, ManagedPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+		for j := range 5 {
+			r.TrustedUsers = append(r.TrustedUsers, fmt.Sprintf("u%d", i*5+j))
+		}
+		f.Roles = append(f.Roles, r)
+	}
+	d, err := Build(f, acctID, "aws")
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &account.Account{ID: acctID}
+	for i := range 5000 {
+		a.Users = append(a.Users, user(fmt.Sprintf("u%d", i)))
+	}
+	if applied {
+		model := &modelCaller{t: b, a: a}
+		full, err := MakePlan(d, &account.Account{ID: acctID, Users: a.Users})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res := Apply(context.Background(), full, model, nil); res.Err != nil {
+			b.Fatal(res.Err)
+		}
+	}
+	return d, a
+}
+
+func TestPlanAtScale(t *testing.T) {
+	d, a := bigSetup(t, true)
+	start := time.Now()
+	p, err := MakePlan(d, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Changes() {
+		t.Errorf("applied big setup still has changes:\n%s", p.Text())
+	}
+	t.Logf("plan of %d steps over 5,000 users: %v", len(p.Steps), time.Since(start))
+}
+
+func BenchmarkPlan5000Users(b *testing.B) {
+	d, _ := bigSetup(b, false)
+	users := make([]*account.User, 5000)
+	for i := range users {
+		users[i] = user(fmt.Sprintf("u%d", i))
+	}
+	for b.Loop() {
+		if _, err := MakePlan(d, &account.Account{ID: acctID, Users: users}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
