@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/awsmfa/awsmfa/internal/totp"
@@ -235,5 +236,40 @@ func TestSecretCode(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	if got := (Secret{b: seed}).Code(now); got != totp.Code(seed, now) {
 		t.Errorf("code %q", got)
+	}
+}
+
+type apiError struct{ code string }
+
+func (e apiError) Error() string                 { return e.code }
+func (e apiError) ErrorCode() string             { return e.code }
+func (e apiError) ErrorMessage() string          { return e.code }
+func (e apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+// TestRemove: a virtual device is deactivated then deleted, also when it
+// was already deactivated (NoSuchEntity: an interrupted remove run
+// again); a hardware device is only deactivated; other errors stop.
+func TestRemove(t *testing.T) {
+	virtual, hardware := "arn:aws:iam::123456789012:mfa/alice", "GAHT12345678"
+	for _, tc := range []struct {
+		serial      string
+		deactivErr  error
+		wantDeleted bool
+		err         string
+	}{
+		{serial: virtual, wantDeleted: true},
+		{serial: virtual, deactivErr: apiError{"NoSuchEntity"}, wantDeleted: true},
+		{serial: virtual, deactivErr: apiError{"AccessDenied"}, err: "deactivating " + virtual + " for user alice: AccessDenied"},
+		{serial: hardware},
+		{serial: hardware, deactivErr: apiError{"NoSuchEntity"}, err: "NoSuchEntity"},
+	} {
+		f := &fakeIAM{deactivErr: tc.deactivErr}
+		err := Remove(context.Background(), f, "alice", tc.serial)
+		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s %v: err %v", tc.serial, tc.deactivErr, err)
+		}
+		if (len(f.deleted) == 1) != tc.wantDeleted {
+			t.Errorf("%s %v: deleted %v", tc.serial, tc.deactivErr, f.deleted)
+		}
 	}
 }
