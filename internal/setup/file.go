@@ -4,8 +4,10 @@
 // update (a new default policy version, a new trust policy) or no change,
 // in dependency order, never touching a resource awsmfa did not create.
 //
-// The package decides; it calls nothing. The command reads the account
-// (internal/account/live), asks Plan for the steps and makes them.
+// The package decides; it calls nothing. The command loads the file (Load),
+// reads the account (internal/account/live), builds the desired state
+// (Build), asks MakePlan (or Destroy) for the steps, and makes them with
+// Apply through a Caller over the IAM API.
 package setup
 
 import (
@@ -13,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -82,6 +85,21 @@ type Role struct {
 	// does not set it.
 	MaxSessionDuration int
 	Line               int
+}
+
+// Load reads and parses the setup file at path, reading at most
+// MaxFileSize+1 bytes.
+func Load(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return Parse(path, data)
 }
 
 // Parse reads a setup file, YAML or JSON. Errors name the file, the line

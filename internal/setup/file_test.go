@@ -40,6 +40,23 @@ func TestParseExamples(t *testing.T) {
 	}
 }
 
+func TestLoad(t *testing.T) {
+	f, err := Load("testdata/example.yaml")
+	if err != nil || len(f.Groups) != 1 || f.Name != "testdata/example.yaml" {
+		t.Fatalf("Load: %+v, %v", f, err)
+	}
+	if _, err := Load("testdata/missing.yaml"); err == nil || !strings.Contains(err.Error(), "testdata/missing.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+	big := t.TempDir() + "/big.yaml"
+	if err := os.WriteFile(big, []byte("version: 1\n#"+strings.Repeat("x", 2*MaxFileSize)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Errorf("big file: %v", err)
+	}
+}
+
 func TestParseDefaults(t *testing.T) {
 	f, err := Parse("s.yaml", []byte("version: 1\nroles:\n  - name: r\n    trustedUsers: [a]\ngroups: []\n"))
 	if err != nil {

@@ -30,7 +30,22 @@ const maxPolicyVersions = 5
 // already as the file says).
 type Step struct {
 	Action Action `json:"action"`
-	// Call is the IAM API action that makes the step ("" for NoChange).
+	// Call is the IAM API action that makes the step ("" for NoChange),
+	// with the fields it takes:
+	//   CreatePolicy: PolicyName, Path, Document (PolicyDocument), Tags
+	//   CreatePolicyVersion: PolicyARN, Document, with SetAsDefault true
+	//   DeletePolicyVersion: PolicyARN, VersionID
+	//   DeletePolicy: PolicyARN
+	//   CreateGroup: Group, Path; DeleteGroup: Group
+	//   AddUserToGroup, RemoveUserFromGroup: Group, User
+	//   Attach/DetachGroupPolicy: Group, PolicyARN
+	//   CreateRole: Role, Path, Document (AssumeRolePolicyDocument),
+	//     MaxSessionDuration, Tags
+	//   UpdateAssumeRolePolicy: Role, Document (PolicyDocument)
+	//   UpdateRole: Role, MaxSessionDuration
+	//   Attach/DetachRolePolicy: Role, PolicyARN; DeleteRole: Role
+	//   Attach/DetachUserPolicy: User, PolicyARN
+	//   DeleteRolePolicy, DeleteGroupPolicy: Role or Group, PolicyName
 	Call string `json:"call,omitempty"`
 	// Summary says what the step does, for people.
 	Summary string `json:"summary"`
