@@ -65,6 +65,10 @@ func fillContext(ctx *eval.Context, rq *request, keys []credctx.Key, mfaTime tim
 		}
 		ctx.Set("aws:TagKeys", keys...)
 	}
+	if len(rq.untagKeys) > 0 {
+		// The keys an Untag* request removes.
+		ctx.Set("aws:TagKeys", rq.untagKeys...)
+	}
 	for _, k := range keys {
 		if !k.Present {
 			continue

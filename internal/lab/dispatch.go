@@ -33,7 +33,9 @@ type request struct {
 	// handler (*assumeRoleInput, *describeRegionsInput).
 	resource string
 	tags     []store.Tag
-	input    any
+	// untagKeys are an Untag* request's TagKeys (aws:TagKeys).
+	untagKeys []string
+	input     any
 
 	// Outcome, for the log line and the counters.
 	status      int

@@ -160,8 +160,12 @@ func tagKeysParam(rq *request) ([]string, error) {
 	return keys, nil
 }
 
+// checkTagKeys reads an Untag* request's TagKeys before authorization:
+// policies see them as aws:TagKeys
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html).
 func checkTagKeys(rq *request) error {
-	_, err := tagKeysParam(rq)
+	keys, err := tagKeysParam(rq)
+	rq.untagKeys = keys
 	return err
 }
 

@@ -435,3 +435,26 @@ func TestTaggingAndUpdateRoleWithSDK(t *testing.T) {
 	_, err = admin.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("ghost")})
 	wantErr(t, "UpdateRole of a missing role", err, "NoSuchEntity", "The role with name ghost cannot be found.")
 }
+
+// Untag* requests expose the keys they remove as aws:TagKeys, so a policy
+// can protect a tag such as awsmfa:managed.
+func TestUntagKeysAreConditionKeys(t *testing.T) {
+	_, endpoint, a := newLab(t, Config{})
+	ctx := context.Background()
+	_, err := a.st.CreateUser("tagger", "")
+	noErr(t, "CreateUser", err)
+	k, err := a.st.CreateAccessKey("tagger")
+	noErr(t, "CreateAccessKey", err)
+	noErr(t, "PutUserPolicy", a.st.PutUserPolicy("tagger", "Untag", `{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"iam:UntagUser","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}`))
+	noErr(t, "TagUser", a.st.TagUser("alice", []store.Tag{{Key: "team", Value: "blue"}, {Key: "awsmfa:managed", Value: "true"}}))
+	tagger := iamClient(endpoint, creds{id: k.ID, secret: k.Secret})
+	_, err = tagger.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("alice"), TagKeys: []string{"team", "awsmfa:managed"}})
+	wantErr(t, "removing a key the policy does not allow", err, "AccessDenied", "iam:UntagUser")
+	_, err = tagger.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("alice"), TagKeys: []string{"team"}})
+	noErr(t, "UntagUser team", err)
+	tags, err := a.st.UserTags("alice")
+	if err != nil || len(tags) != 1 || tags[0].Key != "awsmfa:managed" {
+		t.Fatalf("alice's tags %v %v", tags, err)
+	}
+}

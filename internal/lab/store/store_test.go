@@ -429,3 +429,42 @@ func TestPolicyVersionsListNewestFirstPastNine(t *testing.T) {
 		t.Fatalf("versions %s", got)
 	}
 }
+
+// A deleted role's sessions and a deleted user's sessions stop existing
+// with them.
+func TestDeleteTakesSessionsAlong(t *testing.T) {
+	st, err := OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+	r, err := st.CreateRole("R", "", trust, "", 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser("U", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := st.Now()
+	for _, s := range []Session{
+		{AccessKeyID: "ASIAROLESESSION00001", Secret: "s", Kind: SessionRole, PrincipalID: r.ID, SessionName: "x", Credential: "assume-role", Issued: now, Expires: now.Add(time.Hour)},
+		{AccessKeyID: "ASIAUSERSESSION00001", Secret: "s", Kind: SessionUser, PrincipalID: u.ID, Credential: "session-token", Issued: now, Expires: now.Add(time.Hour)},
+	} {
+		if err := st.PutSession(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.DeleteRole("R"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteUser("U"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ASIAROLESESSION00001", "ASIAUSERSESSION00001"} {
+		if _, err := st.GetSession(id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("session %s after the delete: %v", id, err)
+		}
+	}
+}
