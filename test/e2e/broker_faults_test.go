@@ -87,7 +87,11 @@ func TestBrokerFiftyProcessesWrongCode(t *testing.T) {
 	if err := os.WriteFile(codeFile, []byte(b.wrongCode("anika")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b.configure("role-with-mfa", "--mfa-process", b.mfaProcess(anika, "1", "cat "+codeFile))
+	// The wrong code is printed once every process runs (a loaded machine
+	// may take seconds to start 50), so that all were waiting when the
+	// attempt failed: a process started after a failure tries again.
+	goFile := filepath.Join(t.TempDir(), "go")
+	b.configure("role-with-mfa", "--mfa-process", strings.Replace(b.mfaProcess(anika, "", "cat "+codeFile), ".sh ", ".sh -g "+goFile+" ", 1))
 
 	env := b.env()
 	var wg sync.WaitGroup
@@ -107,6 +111,11 @@ func TestBrokerFiftyProcessesWrongCode(t *testing.T) {
 	}
 	gst := len(b.records("sts:GetSessionToken"))
 	close(start)
+	waitRunning(t, "AWS_CONFIG_FILE="+b.Config, "credential-process", n, time.Minute)
+	time.Sleep(time.Second) // from exec to the start of their Get
+	if err := os.WriteFile(goFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	wg.Wait()
 
 	first := ""
@@ -483,4 +492,29 @@ func TestBrokerMFAProcessMessagesOnTheTerminal(t *testing.T) {
 	if strings.Contains(stderr.String(), "Touch your security key") {
 		t.Errorf("the message went to standard error too: %q", stderr.String())
 	}
+}
+
+// waitRunning waits until n processes whose environment holds env and whose
+// command line holds arg run (or timeout passes: the test then goes on and
+// its own checks say what happened).
+func waitRunning(t *testing.T, env, arg string, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		count := 0
+		procs, _ := filepath.Glob("/proc/[0-9]*")
+		for _, p := range procs {
+			cmdline, err1 := os.ReadFile(p + "/cmdline")
+			environ, err2 := os.ReadFile(p + "/environ")
+			if err1 == nil && err2 == nil && strings.Contains(string(cmdline), arg) &&
+				strings.Contains("\x00"+string(environ)+"\x00", "\x00"+env+"\x00") {
+				count++
+			}
+		}
+		if count >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("only some of the %d processes ran after %s", n, timeout)
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // hungEndpoint accepts connections on loopback and never answers: an STS
-// endpoint that hangs.
-func hungEndpoint(t *testing.T) string {
+// endpoint that hangs. accepted gets a value per connection.
+func hungEndpoint(t *testing.T, accepted chan<- struct{}) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,6 +33,10 @@ func hungEndpoint(t *testing.T) string {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	t.Cleanup(func() {
@@ -51,7 +55,8 @@ func hungEndpoint(t *testing.T) string {
 // exit 2 with "interrupted", and leaves the cache without an entry.
 func TestInterruptEndsCallAtOnce(t *testing.T) {
 	bin := awsmfaBinary(t)
-	hung := hungEndpoint(t)
+	accepted := make(chan struct{}, 16)
+	hung := hungEndpoint(t, accepted)
 	cases := []struct {
 		name    string
 		sig     syscall.Signal
@@ -62,13 +67,18 @@ func TestInterruptEndsCallAtOnce(t *testing.T) {
 	}{
 		{"sts hangs, SIGINT", syscall.SIGINT, "mfa_process = echo 123456\n", false},
 		{"sts hangs, SIGTERM", syscall.SIGTERM, "mfa_process = echo 123456\n", false},
-		{"mfa_process hangs, Ctrl-C", syscall.SIGINT, "mfa_process = sleep 60\n", true},
-		{"mfa_process hangs, SIGTERM to awsmfa", syscall.SIGTERM, "mfa_process = sleep 60\n", false},
+		{"mfa_process hangs, Ctrl-C", syscall.SIGINT, "mfa_process = touch MARKER; sleep 60\n", true},
+		{"mfa_process hangs, SIGTERM to awsmfa", syscall.SIGTERM, "mfa_process = touch MARKER; sleep 60\n", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			cfg := filepath.Join(tmp, "config")
+			marker := filepath.Join(tmp, "mfa-process-started")
+			c.profile = strings.ReplaceAll(c.profile, "MARKER", marker)
+			for len(accepted) > 0 {
+				<-accepted
+			}
 			text := fmt.Sprintf("[profile p]\nregion = us-east-1\nendpoint_url = %s\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nmfa_serial = arn:aws:iam::123456789012:mfa/p\n%s", hung, c.profile)
 			if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 				t.Fatal(err)
@@ -88,11 +98,22 @@ func TestInterruptEndsCallAtOnce(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			time.Sleep(700 * time.Millisecond) // the call is in progress
-			select {
-			case err := <-done:
-				t.Fatalf("ended before the signal: %v\n%s", err, stderr.String())
-			default:
+			// Signal once the call is in progress: STS has the request, or
+			// mfa_process runs (however slow the machine is to start them).
+			ready := time.After(30 * time.Second)
+			for inCall := false; !inCall; {
+				select {
+				case <-accepted:
+					inCall = true
+				case err := <-done:
+					t.Fatalf("ended before the signal: %v\n%s", err, stderr.String())
+				case <-ready:
+					t.Fatalf("the call did not start within 30 s\n%s", stderr.String())
+				case <-time.After(20 * time.Millisecond):
+					if _, err := os.Stat(marker); err == nil {
+						inCall = true
+					}
+				}
 			}
 			sent := time.Now()
 			if c.group {

@@ -44,9 +44,16 @@ func TestLoadCorrectness(t *testing.T) {
 		if res.Failures != 0 || res.Requests == 0 {
 			t.Errorf("%s: %d of %d requests failed; first: %s", c.call.Action, res.Failures, res.Requests, res.FirstFailure)
 		}
-		// The lab counted every request (warm-up included).
-		if got := e.Server.Stats()[c.call.Service+":"+c.call.Action] - before; got != res.Requests+200 {
-			t.Errorf("%s: lab counted %d calls, want %d", c.call.Action, got, res.Requests+200)
+		// The lab counted every request (warm-up included). When the time
+		// bound ended the run first (a loaded machine), the requests in
+		// flight then (at most one per connection) reached the lab but
+		// were not counted as done.
+		want, slack := res.Requests+200, 0
+		if res.Requests < 20000 {
+			slack = 200
+		}
+		if got := e.Server.Stats()[c.call.Service+":"+c.call.Action] - before; got < want || got > want+slack {
+			t.Errorf("%s: lab counted %d calls, want %d (up to %d more when the time bound ended the run)", c.call.Action, got, want, slack)
 		}
 	}
 	e.stillServing(t)
