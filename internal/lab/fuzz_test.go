@@ -79,6 +79,17 @@ func FuzzSignedRequest(f *testing.F) {
 		"Action=GetLoginProfile&Version=2010-05-08&UserName=bob",
 		"Action=ListAttachedGroupPolicies&Version=2010-05-08&GroupName=bool-group&PathPrefix=/a/&MaxItems=1",
 		"Action=ListRolePolicies&Version=2010-05-08&RoleName=mfa-role&Marker=V29yaw",
+		"Action=CreatePolicyVersion&Version=2010-05-08&PolicyArn=arn:aws:iam::123456789012:policy/P&PolicyDocument=%7B%7D&SetAsDefault=maybe",
+		"Action=DeletePolicyVersion&Version=2010-05-08&PolicyArn=arn:aws:iam::123456789012:policy/P&VersionId=v1",
+		"Action=ListPolicies&Version=2010-05-08&Scope=Local&OnlyAttached=true&PathPrefix=/a/",
+		"Action=DeleteUser&Version=2010-05-08&UserName=bob",
+		"Action=DeleteGroup&Version=2010-05-08&GroupName=bool-group",
+		"Action=GetGroup&Version=2010-05-08&GroupName=bool-group&MaxItems=1",
+		"Action=UntagUser&Version=2010-05-08&UserName=alice&TagKeys.member.1=a&TagKeys.member.3=b",
+		"Action=TagRole&Version=2010-05-08&RoleName=mfa-role&Tags.member.1.Key=k&Tags.member.1.Value=v",
+		"Action=UpdateRole&Version=2010-05-08&RoleName=mfa-role&MaxSessionDuration=99999999999999999999",
+		"Action=GetRolePolicy&Version=2010-05-08&RoleName=mfa-role&PolicyName=Work",
+		"Action=DeleteVirtualMFADevice&Version=2010-05-08&SerialNumber=arn:aws:iam::123456789012:mfa/alice",
 	} {
 		for _, svc := range []string{"sts", "iam", "ec2"} {
 			f.Add(svc, s)
