@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -119,6 +121,22 @@ func (o *Options) check() error {
 	}
 	if o.Profile != "" && !awsconfig.IsIdentifier(o.Profile) {
 		return cmdutil.UsageError("--profile %q is not a valid profile name", o.Profile)
+	}
+	// Checked before the device exists (and again when writing, which
+	// never overwrites).
+	for _, f := range []struct{ flag, path string }{{"--qr-png", o.QRPNG}, {"--otpauth-out", o.OtpauthOut}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Lstat(f.path); err == nil {
+			return cmdutil.UsageError("%s: %s already exists; remove it or choose another file", f.flag, f.path)
+		}
+		if fi, err := os.Stat(filepath.Dir(f.path)); err != nil || !fi.IsDir() {
+			return cmdutil.UsageError("%s: the folder of %s does not exist", f.flag, f.path)
+		}
+	}
+	if o.QRPNG != "" && o.QRPNG == o.OtpauthOut {
+		return cmdutil.UsageError("--qr-png and --otpauth-out name the same file")
 	}
 	return nil
 }

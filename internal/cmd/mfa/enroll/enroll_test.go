@@ -186,3 +186,36 @@ func TestEnrollBadCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestEnrollUsageErrors: bad flags are refused before any device exists.
+func TestEnrollUsageErrors(t *testing.T) {
+	e := cmdtest.New(t, lab.Lifetimes{}, nil)
+	seed004User(t, e, "hana")
+	existing := filepath.Join(t.TempDir(), "taken")
+	if err := os.WriteFile(existing, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--otpauth-out", existing}, "--otpauth-out: " + existing + " already exists"},
+		{[]string{"--qr-png", existing}, "--qr-png: " + existing + " already exists"},
+		{[]string{"--qr-png", filepath.Join(existing, "x", "y.png")}, "the folder of"},
+		{[]string{"--qr-png", "same", "--otpauth-out", "same"}, "name the same file"},
+		{[]string{"--device-name", "a b"}, "--device-name"},
+		{[]string{"--user", "a/b"}, "--user"},
+		{[]string{"-o", "yaml"}, "--output"},
+	} {
+		err := run(e, append([]string{"--profile", "hana"}, tc.args...)...)
+		if cmdutil.ExitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	if vdevs, _ := e.Lab.Store.ListVirtualMFADevices(""); strings.Contains(fmt.Sprint(vdevs), "mfa/hana") {
+		t.Errorf("a device was created: %+v", vdevs)
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep" {
+		t.Errorf("the existing file changed: %q", b)
+	}
+}

@@ -84,8 +84,31 @@ type CodeReader struct {
 	r  *bufio.Reader
 }
 
-// Codes reads two consecutive codes.
+// Codes reads two consecutive codes. It returns when ctx ends even if a
+// read is blocked (an interrupted enrollment then still deletes its
+// device); the blocked read is abandoned with the process.
 func (c *CodeReader) Codes(ctx context.Context) (string, string, error) {
+	type result struct {
+		c1, c2 string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c1, c2, err := c.read()
+		done <- result{c1, c2, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return "", "", r.err
+		}
+		return r.c1, r.c2, ctx.Err()
+	case <-ctx.Done():
+		return "", "", Failed(fmt.Errorf("reading the codes: %w", ctx.Err()))
+	}
+}
+
+func (c *CodeReader) read() (string, string, error) {
 	if c.r == nil {
 		c.r = bufio.NewReaderSize(c.IO.In, maxLine)
 	}
@@ -101,7 +124,7 @@ func (c *CodeReader) Codes(ctx context.Context) (string, string, error) {
 	if c1 == c2 {
 		return "", "", Failed(errors.New("the two codes are the same: give two consecutive codes (wait for the app to show the next one)"))
 	}
-	return c1, c2, ctx.Err()
+	return c1, c2, nil
 }
 
 func (c *CodeReader) code(tty bool, prompt, which string) (string, error) {

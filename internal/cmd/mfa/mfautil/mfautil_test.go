@@ -87,3 +87,22 @@ func TestConfirm(t *testing.T) {
 		}
 	}
 }
+
+// blockingReader never returns, as a terminal nobody types on.
+type blockingReader struct{ stop chan struct{} }
+
+func (b blockingReader) Read([]byte) (int, error) { <-b.stop; return 0, context.Canceled }
+
+// TestCodesCancelled: an interrupt ends the wait for codes.
+func TestCodesCancelled(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	r := blockingReader{stop: make(chan struct{})}
+	defer close(r.stop)
+	ios.In = r
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := (&CodeReader{IO: ios}).Codes(ctx)
+	if err == nil || !strings.Contains(err.Error(), "context canceled") || cmdutil.ExitCode(err) != 2 {
+		t.Fatalf("err %v", err)
+	}
+}
