@@ -276,6 +276,7 @@ func deniedRequests(l *fileLab) map[string]url.Values {
 		"iam:UntagUser":               {"UserName": {"alice"}, "TagKeys.member.1": {"team"}},
 		"iam:UntagRole":               {"RoleName": {"mfa-role"}, "TagKeys.member.1": {"team"}},
 		"iam:UntagPolicy":             {"PolicyArn": {existing}, "TagKeys.member.1": {"team"}},
+		"iam:ListEntitiesForPolicy":   {"PolicyArn": {existing}, "EntityFilter": {"Group"}},
 		"iam:UpdateRole":              {"RoleName": {"mfa-role"}, "Description": {"updated"}, "MaxSessionDuration": {"7200"}},
 
 		"ec2:DescribeRegions": {"AllRegions": {"true"}},

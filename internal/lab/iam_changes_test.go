@@ -458,3 +458,55 @@ func TestUntagKeysAreConditionKeys(t *testing.T) {
 		t.Fatalf("alice's tags %v %v", tags, err)
 	}
 }
+
+func TestListEntitiesForPolicyWithSDK(t *testing.T) {
+	_, endpoint, a := newLab(t, Config{})
+	ctx := context.Background()
+	admin := iamClient(endpoint, a.admin)
+	p, err := a.st.CreatePolicy("Shared", "", allowListUsers, "")
+	noErr(t, "CreatePolicy", err)
+	noErr(t, "attach to bob", a.st.AttachUserPolicy("bob", p.ARN))
+	noErr(t, "attach to alice", a.st.AttachUserPolicy("alice", p.ARN))
+	noErr(t, "attach to bool-group", a.st.AttachGroupPolicy("bool-group", p.ARN))
+	noErr(t, "attach to mfa-role", a.st.AttachRolePolicy("mfa-role", p.ARN))
+	names := func(out *iam.ListEntitiesForPolicyOutput) string {
+		var s []string
+		for _, g := range out.PolicyGroups {
+			s = append(s, "group:"+aws.ToString(g.GroupName))
+		}
+		for _, u := range out.PolicyUsers {
+			s = append(s, "user:"+aws.ToString(u.UserName))
+		}
+		for _, r := range out.PolicyRoles {
+			s = append(s, "role:"+aws.ToString(r.RoleName))
+		}
+		return strings.Join(s, " ")
+	}
+	for _, c := range []struct {
+		filter types.EntityType
+		want   string
+	}{
+		{"", "group:bool-group user:alice user:bob role:mfa-role"},
+		{types.EntityTypeUser, "user:alice user:bob"},
+		{types.EntityTypeRole, "role:mfa-role"},
+		{types.EntityTypeLocalManagedPolicy, ""},
+	} {
+		out, err := admin.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(p.ARN), EntityFilter: c.filter})
+		noErr(t, "ListEntitiesForPolicy", err)
+		if got := names(out); got != c.want {
+			t.Errorf("filter %q: %s, want %s", c.filter, got, c.want)
+		}
+	}
+	var pages []string
+	pager := iam.NewListEntitiesForPolicyPaginator(admin, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(p.ARN), MaxItems: aws.Int32(3)})
+	for pager.HasMorePages() {
+		out, err := pager.NextPage(ctx)
+		noErr(t, "ListEntitiesForPolicy page", err)
+		pages = append(pages, names(out))
+	}
+	if got := strings.Join(pages, " | "); got != "group:bool-group user:alice role:mfa-role | user:bob" {
+		t.Fatalf("pages %s", got)
+	}
+	_, err = admin.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/Nope")})
+	wantErr(t, "a missing policy", err, "NoSuchEntity", "Policy arn:aws:iam::123456789012:policy/Nope was not found.")
+}

@@ -125,6 +125,8 @@ var operationTable = []operation{
 	{service: serviceIAM, name: "UntagUser", resource: checked(existing(entityUser), checkTagKeys), handler: (*Server).untagUser},
 	{service: serviceIAM, name: "UntagRole", resource: checked(existing(entityRole), checkTagKeys), handler: (*Server).untagRole},
 	{service: serviceIAM, name: "UntagPolicy", resource: checked(policyResource, checkTagKeys), handler: (*Server).untagPolicy},
+	{service: serviceIAM, name: "ListEntitiesForPolicy", resource: checked(policyResource, entityFilterParam, policyPathPrefixParam), handler: (*Server).listEntitiesForPolicy,
+		unsupported: []string{"PolicyUsageFilter"}},
 	{service: serviceIAM, name: "UpdateRole", resource: checked(existing(entityRole), updateRoleParams), handler: (*Server).updateRole},
 
 	// Organizations: the lab's account is in no organization.

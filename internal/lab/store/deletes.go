@@ -303,3 +303,36 @@ func (s *Store) DeleteVirtualMFADevice(serial string) error {
 	s.changed()
 	return nil
 }
+
+// PolicyEntity is a user, group or role a managed policy is attached to.
+type PolicyEntity struct {
+	Type string // EntityUser, EntityGroup, EntityRole
+	Name string
+	ID   string
+	Path string
+}
+
+// ListEntitiesForPolicy returns what a managed policy is attached to,
+// groups, then roles, then users, each by name (iam:ListEntitiesForPolicy).
+func (s *Store) ListEntitiesForPolicy(arn string) ([]PolicyEntity, error) {
+	if _, err := s.GetPolicy(arn); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT 'group', g.name, g.id, g.path FROM attachments a JOIN groups g ON a.entity_type = 'group' AND g.id = a.entity_id WHERE a.policy_arn = ?
+		UNION ALL SELECT 'user', u.name, u.id, u.path FROM attachments a JOIN users u ON a.entity_type = 'user' AND u.id = a.entity_id WHERE a.policy_arn = ?
+		UNION ALL SELECT 'role', r.name, r.id, r.path FROM attachments a JOIN roles r ON a.entity_type = 'role' AND r.id = a.entity_id WHERE a.policy_arn = ?
+		ORDER BY 1, 2 COLLATE BINARY`, arn, arn, arn)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PolicyEntity
+	for rows.Next() {
+		var e PolicyEntity
+		if err := rows.Scan(&e.Type, &e.Name, &e.ID, &e.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
