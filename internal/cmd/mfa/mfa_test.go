@@ -17,6 +17,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/lab"
 	"github.com/awsmfa/awsmfa/internal/lab/store"
+	"github.com/awsmfa/awsmfa/internal/policygen"
 	"github.com/awsmfa/awsmfa/internal/totp"
 )
 
@@ -180,4 +181,41 @@ func (c *lazyCodes) Read(p []byte) (int, error) {
 		c.lines = strings.NewReader(c1 + "\n" + c2 + "\n")
 	}
 	return c.lines.Read(p)
+}
+
+// TestEnrollUnderGeneratedPolicy: a user whose only policy is awsmfa's
+// generated self-manage-mfa policy (its allows plus the deny without
+// MFA) enrolls with long-term keys alone: the generator's self-service
+// exceptions are enough for enrollment.
+func TestEnrollUnderGeneratedPolicy(t *testing.T) {
+	e := cmdtest.New(t, lab.Lifetimes{}, nil)
+	st := e.Lab.Store
+	doc, err := policygen.Generate(policygen.Options{Template: policygen.SelfManageMFA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser("ivan", "/"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutUserPolicy("ivan", "SelfManageMFA", string(js)); err != nil {
+		t.Fatal(err)
+	}
+	key, err := st.CreateAccessKey("ivan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Lab.WriteConfig(fmt.Sprintf("\n[profile ivan]\nregion = us-east-1\nendpoint_url = %s\naws_access_key_id = %s\naws_secret_access_key = %s\n", e.Lab.URL, key.ID, key.Secret))
+	uriFile := filepath.Join(t.TempDir(), "ivan.otpauth")
+	in := &lazyCodes{t: t, path: uriFile, st: st}
+	if err := executeReader(t, e, in, "enroll", "--profile", "ivan", "--otpauth-out", uriFile); err != nil {
+		t.Fatalf("enroll: %v\n%s", err, e.Err.String())
+	}
+	devs, err := st.ListMFADevices("ivan")
+	if err != nil || len(devs) != 1 || devs[0].Serial != "arn:aws:iam::123456789012:mfa/ivan" {
+		t.Fatalf("devices %+v, %v", devs, err)
+	}
 }
