@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need, when they are missing:
 # awscli (/usr/bin/aws, v2), oathtool, wrk, chromium (headless rendering of the
-# audit HTML report), and python3-boto3 when no python3 has boto3.
+# audit HTML report), zbar-tools (zbarimg reads the QR codes of mfa enroll back),
+# and python3-boto3 when no python3 has boto3.
 # As root it uses apt-get; otherwise it reports what is missing (and fails under CI=true).
 set -euo pipefail
 need=()
@@ -9,6 +10,7 @@ need=()
 command -v oathtool >/dev/null 2>&1 || need+=(oathtool)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 # boto3 for the end-to-end tests: the image's python3 usually has it; else Debian's.
 if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
   need+=(python3-boto3)
