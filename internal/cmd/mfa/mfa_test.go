@@ -219,3 +219,51 @@ func TestEnrollUnderGeneratedPolicy(t *testing.T) {
 		t.Fatalf("devices %+v, %v", devs, err)
 	}
 }
+
+// TestTwoDevices: an administrator enrolls two devices for another user
+// (no profile changes); list shows both with no profile; resync and
+// remove then want --serial.
+func TestTwoDevices(t *testing.T) {
+	e := labWithUser(t)
+	if _, err := e.Lab.Store.CreateUser("jo", "/"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(e.Lab.ConfigPath)
+	for _, name := range []string{"jo-phone", "jo-laptop"} {
+		uriFile := filepath.Join(t.TempDir(), name)
+		in := &lazyCodes{t: t, path: uriFile, st: e.Lab.Store}
+		if err := executeReader(t, e, in, "enroll", "--profile", "admin", "--user", "jo", "--device-name", name, "--otpauth-out", uriFile); err != nil {
+			t.Fatalf("enroll %s: %v\n%s", name, err, e.Err.String())
+		}
+	}
+	if after, _ := os.ReadFile(e.Lab.ConfigPath); string(after) != string(before) {
+		t.Errorf("the config changed:\n%s", after)
+	}
+	if err := execute(t, e, "", "list", "--profile", "admin", "--user", "jo"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"USER  SERIAL", "jo    arn:aws:iam::123456789012:mfa/jo-phone", "jo    arn:aws:iam::123456789012:mfa/jo-laptop"} {
+		if !strings.Contains(e.Out.String(), want) {
+			t.Errorf("list lacks %q:\n%s", want, e.Out.String())
+		}
+	}
+	for _, verb := range []string{"resync", "remove"} {
+		err := execute(t, e, "", verb, "--profile", "admin", "--user", "jo", "--yes")
+		if verb == "resync" {
+			err = execute(t, e, "", verb, "--profile", "admin", "--user", "jo")
+		}
+		if cmdutil.ExitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), "user jo has 2 MFA devices") || !strings.Contains(err.Error(), "--serial") {
+			t.Errorf("%s: %v", verb, err)
+		}
+	}
+	if err := execute(t, e, "", "remove", "--profile", "admin", "--user", "jo", "--serial", "arn:aws:iam::123456789012:mfa/jo-phone", "--yes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := execute(t, e, "", "list", "--profile", "admin", "--user", "jo", "-o", "json"); err != nil {
+		t.Fatal(err)
+	}
+	var devs []list.Device
+	if err := json.Unmarshal([]byte(e.Out.String()), &devs); err != nil || len(devs) != 1 || devs[0].SerialNumber != "arn:aws:iam::123456789012:mfa/jo-laptop" || len(devs[0].Profiles) != 0 {
+		t.Errorf("after remove: %+v %v", devs, err)
+	}
+}
