@@ -187,8 +187,10 @@ func TestRunOpenLoopCountsQueueing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if closed.P99 > 100*time.Millisecond {
-		t.Errorf("closed-loop p99 %v, want about 20ms", closed.P99)
+	// Closed-loop latencies hold no queueing: the median is the server's
+	// 20 ms (more on a loaded machine), well under the open loop's worst.
+	if closed.P50 >= open.Max/2 {
+		t.Errorf("closed-loop p50 %v is not well under the open-loop max %v", closed.P50, open.Max)
 	}
 	// 20 requests due within 100 ms, served one per 20 ms: the last waits
 	// about 300 ms.
