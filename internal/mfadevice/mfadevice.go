@@ -76,6 +76,11 @@ func Create(ctx context.Context, api API, name string) (*Virtual, error) {
 	}
 	out, err := api.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
 	if err != nil {
+		if ErrorCode(err) == "EntityAlreadyExists" {
+			return nil, fmt.Errorf("creating the virtual MFA device %q: %w; if an earlier enrollment left it unassigned, "+
+				"delete it (aws iam list-virtual-mfa-devices --assignment-status Unassigned; aws iam delete-virtual-mfa-device --serial-number ARN) "+
+				"or choose another --device-name", name, err)
+		}
 		return nil, fmt.Errorf("creating the virtual MFA device %q: %w", name, err)
 	}
 	d := out.VirtualMFADevice

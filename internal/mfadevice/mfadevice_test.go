@@ -146,9 +146,13 @@ type fakeIAM struct {
 	deleted    []string
 	enabled    []string
 	deactivErr error
+	createErr  error
 }
 
 func (f *fakeIAM) CreateVirtualMFADevice(_ context.Context, in *iam.CreateVirtualMFADeviceInput, _ ...func(*iam.Options)) (*iam.CreateVirtualMFADeviceOutput, error) {
+	if f.createErr != nil {
+		return nil, f.createErr
+	}
 	return &iam.CreateVirtualMFADeviceOutput{VirtualMFADevice: &types.VirtualMFADevice{
 		SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/" + *in.VirtualMFADeviceName), Base32StringSeed: []byte(f.seed)}}, nil
 }
@@ -271,5 +275,15 @@ func TestRemove(t *testing.T) {
 		if (len(f.deleted) == 1) != tc.wantDeleted {
 			t.Errorf("%s %v: deleted %v", tc.serial, tc.deactivErr, f.deleted)
 		}
+	}
+}
+
+// TestCreateExists: a name taken by a device an earlier attempt left
+// behind gets a hint; nothing is deleted (the device may be someone's).
+func TestCreateExists(t *testing.T) {
+	f := &fakeIAM{createErr: apiError{"EntityAlreadyExists"}}
+	_, err := Enroll(context.Background(), f, EnrollRequest{User: "alice", DeviceName: "alice"})
+	if err == nil || !strings.Contains(err.Error(), "delete-virtual-mfa-device") || !strings.Contains(err.Error(), "--device-name") || len(f.deleted) != 0 {
+		t.Errorf("err %v, deleted %v", err, f.deleted)
 	}
 }

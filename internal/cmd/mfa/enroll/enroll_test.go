@@ -183,6 +183,15 @@ func TestEnrollBadCodes(t *testing.T) {
 			if found != tc.leftBehind {
 				t.Errorf("device %s present: %v", serial, found)
 			}
+			// The retry: the name is free again, or taken with a hint.
+			e.IO.In = strings.NewReader("000000\n111111\n")
+			err = run(e, tc.args...)
+			if want := map[bool]string{false: "InvalidAuthenticationCode", true: "EntityAlreadyExists"}[tc.leftBehind]; !strings.Contains(fmt.Sprint(err), want) {
+				t.Errorf("retry: %v, want %s", err, want)
+			}
+			if tc.leftBehind && !strings.Contains(err.Error(), "--assignment-status Unassigned") {
+				t.Errorf("retry error lacks the hint: %v", err)
+			}
 		})
 	}
 }
