@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // EC2 region opt-in statuses
@@ -258,8 +259,8 @@ func regionInfoXML(regions []ec2Region) string {
 }
 
 // enabledRegionInfo is the answer to a DescribeRegions call without
-// parameters, rendered once.
-var enabledRegionInfo = regionInfoXML((&describeRegionsInput{}).regions())
+// parameters, rendered once on first use.
+var enabledRegionInfo = sync.OnceValue(func() string { return regionInfoXML((&describeRegionsInput{}).regions()) })
 
 // describeRegions answers ec2:DescribeRegions: the lab's data-plane call,
 // which policies can allow or deny. With DryRun it answers
@@ -272,7 +273,7 @@ func (s *Server) describeRegions(rq *request) (any, error) {
 	if in.dryRun {
 		return nil, errSender(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	}
-	info := enabledRegionInfo
+	info := enabledRegionInfo()
 	if in.allRegions || len(in.names) > 0 || len(in.filters) > 0 {
 		info = regionInfoXML(in.regions())
 	}

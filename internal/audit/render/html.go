@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/awsmfa/awsmfa/internal/audit"
 )
@@ -13,9 +14,11 @@ import (
 //go:embed report.html.tmpl
 var htmlSource string
 
-// htmlTemplate is parsed once; html/template escapes every value by its
+// htmlTemplate is parsed once, on first use (not at every awsmfa start); html/template escapes every value by its
 // context (text, attribute, URL).
-var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(htmlSource))
+})
 
 // HTML prints the report as one self-contained page: inline CSS, no
 // script, no request to the network (a Content-Security-Policy forbids
@@ -24,7 +27,7 @@ var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
 // every finding with its deciding statement and fix. It reads well on a
 // 1366x768 laptop screen.
 func HTML(w io.Writer, rep *audit.Report, opts Options) error {
-	return htmlTemplate.Execute(w, htmlModel(rep, opts))
+	return htmlTemplate().Execute(w, htmlModel(rep, opts))
 }
 
 // The page's data, prepared so the template only loops and prints.
