@@ -38,6 +38,10 @@ type Options struct {
 	Concurrency int
 	// NoOrganizations skips the Organizations calls.
 	NoOrganizations bool
+	// PolicyTags reads the tags of the customer managed policies
+	// (iam:ListPolicyTags, one call per policy), which the authorization
+	// details leave out; a failure fails the read.
+	PolicyTags bool
 	// ReportWait bounds the wait for the credential report to be generated
 	// (default 2 minutes); ReportPoll is the pause between two checks
 	// (default 2 seconds). A report not ready in time is left out with a
@@ -62,6 +66,7 @@ type Options struct {
 const (
 	PhaseIdentity     = "identity"
 	PhaseDetails      = "authorization details"
+	PhasePolicyTags   = "policy tags"
 	PhaseMFA          = "MFA devices"
 	PhaseReport       = "credential report"
 	PhaseSummary      = "account summary"
@@ -185,6 +190,12 @@ func (r *reader) read(ctx context.Context) (*account.Account, error) {
 		return nil, err
 	}
 	fillIdentityFromARNs(a)
+	if r.opts.PolicyTags {
+		r.report(PhasePolicyTags)
+		if err := r.readPolicyTags(ctx, a); err != nil {
+			return nil, err
+		}
+	}
 	r.report(PhaseMFA)
 	if err := r.readMFA(ctx, a); err != nil {
 		return nil, err
