@@ -138,7 +138,7 @@ CREATE TABLE credential_report (
 			DefaultAccountID, time.Now().UTC().Format(time.RFC3339))
 		return err
 	}},
-	{version: 2, name: "AWS managed policies", after: insertAWSManagedPolicies},
+	{version: 2, name: "AWS managed policies", after: insertAWSManagedPolicies(2)},
 	{version: 3, name: "tags", sql: `
 CREATE TABLE tags (
 	resource_type TEXT NOT NULL CHECK (resource_type IN ('user', 'role', 'policy', 'mfa')),
@@ -171,6 +171,7 @@ CREATE TABLE login_profiles (
 	last_used      INTEGER
 );
 `},
+	{version: 5, name: "PowerUserAccess", after: insertAWSManagedPolicies(5)},
 }
 
 // SchemaVersion is the schema version this build writes.

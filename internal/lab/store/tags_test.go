@@ -203,3 +203,39 @@ func TestCheckMFACodeDoesNotUseTheCode(t *testing.T) {
 		t.Fatalf("no user: %v", err)
 	}
 }
+
+// A state written before PowerUserAccess existed (schema 4) gets it on
+// open, with its document, as an AWS managed policy.
+func TestPowerUserAccessMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lab.sqlite")
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const arn = "arn:aws:iam::aws:policy/PowerUserAccess"
+	for _, q := range []string{
+		`DELETE FROM policy_versions WHERE policy_arn = '` + arn + `'`, `DELETE FROM policies WHERE arn = '` + arn + `'`,
+		`DELETE FROM schema_migrations WHERE version >= 5`,
+	} {
+		if _, err := st.db.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	if _, err := st.GetPolicy(arn); !IsNotFound(err) {
+		t.Fatalf("before the upgrade: %v", err)
+	}
+	st.Close()
+	st, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := st.GetPolicy(arn)
+	if err != nil || p.DefaultVersion != "v12" || !p.AWSManaged {
+		t.Fatalf("after the upgrade: %+v %v", p, err)
+	}
+	v, err := st.GetPolicyVersion(arn, "v12")
+	if err != nil || !strings.Contains(v.Document, `"NotAction"`) {
+		t.Fatalf("document: %+v %v", v, err)
+	}
+}
