@@ -21,6 +21,12 @@ const (
 	ExitError    = 2 // usage error, bad input, or an operation that failed
 )
 
+// AnnotationDetailedExitcode marks a command with terraform's
+// --detailed-exitcode (0 no changes, 2 changes, 1 errors): when the flag is
+// on the command line, the root maps even a command line it cannot parse
+// to 1, so that 2 keeps meaning "changes".
+const AnnotationDetailedExitcode = "detailed-exitcode"
+
 // ExitCodeError makes a command exit with Code. Err, when set, is printed to
 // stderr; a nil Err exits quietly (the command already printed its answer).
 type ExitCodeError struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 var actionSymbol = map[Action]string{Create: "+", Update: "~", Delete: "-"}
@@ -63,19 +64,7 @@ type jsonSummary struct {
 
 // JSON renders the plan for programs: every step in order (unchanged ones
 // too, action "no-op") and the counts.
-func (p *Plan) JSON() ([]byte, error) {
-	steps := p.Steps
-	if steps == nil {
-		steps = []Step{}
-	}
-	add, change, destroy, unchanged := p.Counts()
-	out, err := json.MarshalIndent(jsonPlan{FormatVersion: 1, Steps: steps,
-		Summary: jsonSummary{add, change, destroy, unchanged, add+change+destroy > 0}}, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(out, '\n'), nil
-}
+func (p *Plan) JSON() ([]byte, error) { return p.JSONWithSafety(nil) }
 
 // diffContext is how many unchanged lines the text plan shows around a
 // change, as diff -u does.
@@ -109,4 +98,49 @@ func contextDiff(diff []string, n int) []string {
 		out = append(out, "  ...")
 	}
 	return out
+}
+
+// Text renders whose access the plan changes, as the audit decides it
+// before and after: one row per user and credential type whose verdict
+// changes, then the users who have no MFA device yet.
+func (s *Safety) Text() []byte {
+	var b bytes.Buffer
+	if len(s.Impacts) == 0 {
+		b.WriteString("Access: no user's access changes (awsmfa audit before and after the plan).\n")
+	} else {
+		b.WriteString("Access that changes (awsmfa audit before and after the plan):\n")
+		wUser, wCred := len("USER"), len("CREDENTIALS")
+		for _, im := range s.Impacts {
+			wUser, wCred = max(wUser, len(im.User)), max(wCred, len(im.Credential))
+		}
+		fmt.Fprintf(&b, "  %-*s  %-*s  %s\n", wUser, "USER", wCred, "CREDENTIALS", "BEFORE -> AFTER")
+		for _, im := range s.Impacts {
+			fmt.Fprintf(&b, "  %-*s  %-*s  %s -> %s\n", wUser, im.User, wCred, im.Credential, im.Before, im.After)
+		}
+	}
+	if len(s.NoDevice) > 0 {
+		fmt.Fprintf(&b, "No MFA device yet: %s. Until they enroll one (awsmfa mfa enroll), they keep only MFA self-service.\n", strings.Join(s.NoDevice, ", "))
+	}
+	if s.Lockout != "" {
+		fmt.Fprintf(&b, "Lockout: %s.\n", s.Lockout)
+	}
+	return b.Bytes()
+}
+
+// JSONWithSafety renders the plan for programs (as JSON) with its safety
+// report under "safety".
+func (p *Plan) JSONWithSafety(s *Safety) ([]byte, error) {
+	steps := p.Steps
+	if steps == nil {
+		steps = []Step{}
+	}
+	add, change, destroy, unchanged := p.Counts()
+	out, err := json.MarshalIndent(struct {
+		jsonPlan
+		Safety *Safety `json:"safety,omitempty"`
+	}{jsonPlan{FormatVersion: 1, Steps: steps, Summary: jsonSummary{add, change, destroy, unchanged, add+change+destroy > 0}}, s}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
 }

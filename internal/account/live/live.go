@@ -118,6 +118,8 @@ type reader struct {
 	sts   *sts.Client
 
 	notes []string
+	// reportWaits counts the pauses for the credential report.
+	reportWaits int
 
 	mu       sync.Mutex // serializes progress callbacks
 	progress Progress

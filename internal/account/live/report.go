@@ -66,9 +66,15 @@ func (r *reader) readReport(ctx context.Context, a *account.Account) error {
 // errReportTimeout: the report was not ready within Options.ReportWait.
 var errReportTimeout = errors.New("not ready in time")
 
+// firstReportPoll is the first pause for a report being generated; the
+// pause doubles up to Options.ReportPoll (a small account's report is
+// often ready within a second).
+const firstReportPoll = 200 * time.Millisecond
+
 // waitReport pauses before the next check, or fails at the deadline.
 func (r *reader) waitReport(ctx context.Context, deadline time.Time) error {
-	wait := r.opts.ReportPoll
+	wait := min(r.opts.ReportPoll, firstReportPoll<<min(r.reportWaits, 8))
+	r.reportWaits++
 	if time.Now().Add(wait).After(deadline) {
 		return fmt.Errorf("%w (waited %s)", errReportTimeout, r.opts.ReportWait)
 	}

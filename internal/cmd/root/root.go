@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ import (
 	labcmd "github.com/awsmfa/awsmfa/internal/cmd/lab"
 	"github.com/awsmfa/awsmfa/internal/cmd/login"
 	mfacmd "github.com/awsmfa/awsmfa/internal/cmd/mfa"
+	setupcmd "github.com/awsmfa/awsmfa/internal/cmd/setup"
 	"github.com/awsmfa/awsmfa/internal/cmd/policy"
 	"github.com/awsmfa/awsmfa/internal/cmd/serve"
 	"github.com/awsmfa/awsmfa/internal/cmd/status"
@@ -69,6 +71,7 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 	cmd.AddCommand(configure.NewCmdConfigure(ios, nil))
 	cmd.AddCommand(login.NewCmdLogin(ios, nil))
 	cmd.AddCommand(mfacmd.NewCmdMFA(ios))
+	cmd.AddCommand(setupcmd.NewCmdSetup(ios))
 	return cmd
 }
 
@@ -95,15 +98,35 @@ func Main(ios *iostreams.IOStreams, args []string) int {
 func run(ctx context.Context, ios *iostreams.IOStreams, args []string) int {
 	cmd := NewCmdRoot(ios)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	executed, err := cmd.ExecuteContextC(ctx)
 	if err != nil {
 		err = interrupted(ctx, err)
+		err = detailedExitcode(executed, args, err)
 		var ec *cmdutil.ExitCodeError
 		if !errors.As(err, &ec) || ec.Err != nil {
 			fmt.Fprintln(ios.ErrOut, "awsmfa:", err)
 		}
 	}
 	return cmdutil.ExitCode(err)
+}
+
+// detailedExitcode keeps terraform's --detailed-exitcode convention (0 no
+// changes, 2 changes, 1 errors) for the errors a command never sees: a
+// command line cobra cannot parse exits 1, not 2, when the command has the
+// flag and it was given.
+func detailedExitcode(executed *cobra.Command, args []string, err error) error {
+	if executed == nil || executed.Annotations[cmdutil.AnnotationDetailedExitcode] == "" || !slices.ContainsFunc(args, isDetailedFlag) {
+		return err
+	}
+	var ec *cmdutil.ExitCodeError
+	if errors.As(err, &ec) && (ec.Code != cmdutil.ExitError || ec.Err == nil) {
+		return err
+	}
+	return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings, Err: err}
+}
+
+func isDetailedFlag(arg string) bool {
+	return arg == "--detailed-exitcode" || arg == "--detailed-exitcode=true"
 }
 
 // interrupted rewrites an error caused by the cancelled context into one

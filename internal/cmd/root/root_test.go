@@ -29,6 +29,12 @@ func TestMainExitCodesAndStreams(t *testing.T) {
 		{args: []string{"policy", "lint"}, code: 1, stdout: "mfa-deny-misses-long-term-keys", stderr: "bundled seed policies"},
 		{args: []string{"policy", "lint", "-"}, code: 0, stdinInput: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`},
 		{args: []string{"completion", "bash"}, code: 0, stdout: "bash completion"},
+		// terraform's -detailed-exitcode: 2 means changes, so every error is 1,
+		// even a command line that cannot be parsed; without the flag, 2.
+		{args: []string{"setup", "plan", "--bogus", "--detailed-exitcode"}, code: 1, stderr: "unknown flag: --bogus"},
+		{args: []string{"setup", "plan", "--detailed-exitcode", "extra"}, code: 1, stderr: `unknown command "extra"`},
+		{args: []string{"setup", "plan", "--detailed-exitcode"}, code: 1, stderr: "name the setup file with -f FILE"},
+		{args: []string{"setup", "plan", "--bogus"}, code: 2, stderr: "unknown flag: --bogus"},
 	}
 	for _, c := range cases {
 		ios, in, out, errOut := iostreams.Test()

@@ -190,19 +190,5 @@ func (c *Clients) Device(ctx context.Context, user, serial string) (string, erro
 	return "", cmdutil.UsageError("user %s has %d MFA devices (%s): name one with --serial", user, len(devs), strings.Join(serials, ", "))
 }
 
-// Confirm asks question on the terminal and reports whether the answer
-// is yes. Without a terminal it refuses: the caller must pass --yes.
-func Confirm(ios *iostreams.IOStreams, question string) error {
-	if !ios.IsStdinTTY() {
-		return cmdutil.UsageError("not asking without a terminal: pass --yes to %s", strings.ToLower(question[:1])+strings.TrimSuffix(question[1:], "?"))
-	}
-	fmt.Fprintf(ios.ErrOut, "%s [y/N] ", question)
-	line, err := readLine(bufio.NewReaderSize(ios.In, maxLine))
-	if err != nil && !errors.Is(err, io.EOF) {
-		return Failed(err)
-	}
-	if a := strings.ToLower(line); a != "y" && a != "yes" {
-		return &cmdutil.ExitCodeError{Code: cmdutil.ExitFindings, Err: errors.New("not confirmed: nothing changed")}
-	}
-	return nil
-}
+// Confirm asks question on the terminal (cmdutil.Confirm).
+func Confirm(ios *iostreams.IOStreams, question string) error { return cmdutil.Confirm(ios, question) }
