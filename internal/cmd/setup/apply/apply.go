@@ -95,4 +95,3 @@ func Run(o *Options) error {
 	}
 	return setuputil.Execute(ctx, o.IO, s, p, setuputil.Settings{Output: o.Output, Yes: o.Yes, Force: o.Force, Verb: "apply", File: f.Name})
 }
-
