@@ -66,10 +66,16 @@ type brokerLab struct {
 // state in a file, and credentials lasting at most lifetimes.
 func startBrokerLab(t *testing.T, lifetimes lab.Lifetimes) *brokerLab {
 	t.Helper()
+	return startBrokerLabScenario(t, lifetimes, scenario.DefaultName)
+}
+
+// startBrokerLabScenario is startBrokerLab with the named scenario.
+func startBrokerLabScenario(t *testing.T, lifetimes lab.Lifetimes, name string) *brokerLab {
+	t.Helper()
 	bin := awsmfaBinary(t)
 	tmp := t.TempDir()
 	state := filepath.Join(tmp, "lab.sqlite")
-	st, applied := seededStore(t, state)
+	st, applied := seededStoreScenario(t, state, name)
 	b := &brokerLab{t: t, Bin: bin, Store: st, Applied: applied, State: state, tmp: tmp, log: &testutil.SyncBuffer{}, secrets: map[string]bool{}}
 	srv, err := lab.New(lab.Config{Store: st, Addr: "127.0.0.1:0", Logger: b.log, LogJSON: true, Lifetimes: lifetimes,
 		Observer: func(r lab.Record) {

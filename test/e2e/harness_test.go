@@ -67,6 +67,12 @@ type labOption func(*lab.Config)
 // fresh MFA seeds and keys for every test.
 func seededStore(t *testing.T, path string) (*store.Store, *scenario.Applied) {
 	t.Helper()
+	return seededStoreScenario(t, path, scenario.DefaultName)
+}
+
+// seededStoreScenario is seededStore with the named scenario.
+func seededStoreScenario(t *testing.T, path, name string) (*store.Store, *scenario.Applied) {
+	t.Helper()
 	var st *store.Store
 	var err error
 	if path == "" {
@@ -78,7 +84,7 @@ func seededStore(t *testing.T, path string) (*store.Store, *scenario.Applied) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sc, err := scenario.Load(scenario.DefaultName)
+	sc, err := scenario.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
