@@ -142,7 +142,9 @@ func TestSetupApplyWithAWSCLI(t *testing.T) {
 	if group.Group.Path != "/awsmfa/" || len(group.Users) != 2 || group.Users[0].UserName != "alice" || group.Users[1].UserName != "bob" {
 		t.Errorf("get-group: %+v", group)
 	}
-	var attached struct{ AttachedPolicies []struct{ PolicyName, PolicyArn string } }
+	var attached struct {
+		AttachedPolicies []struct{ PolicyName, PolicyArn string }
+	}
 	b.awsOK(nil, &attached, "--endpoint-url", b.URL, "--profile", "admin", "iam", "list-attached-group-policies", "--group-name", "mfa-required")
 	if len(attached.AttachedPolicies) != 1 || attached.AttachedPolicies[0].PolicyName != "awsmfa-require-mfa-max-age-43200" {
 		t.Errorf("list-attached-group-policies: %+v", attached)
