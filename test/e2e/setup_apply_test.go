@@ -179,7 +179,7 @@ func TestSetupApplyWithAWSCLI(t *testing.T) {
 	}
 
 	// cli-role with MFA: through awsmfa's broker ...
-	appendFile(t, b.Config, fmt.Sprintf("\n[profile cli-role]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = alice\nmfa_serial = %s\n", alice.MFASerial))
+	appendFile(t, b.Config, fmt.Sprintf("\n[profile cli-role]\nregion = us-east-1\nendpoint_url = %s\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = alice\nmfa_serial = %s\n", b.URL, alice.MFASerial))
 	b.configure("cli-role", "--mfa-process", b.mfaProcess(aliceCodes, "", b.totpCmd("alice")), "--region", "us-east-1", "--cli-profile", "cli-role-mfa")
 	var ident struct{ Arn string }
 	b.awsOK(nil, &ident, "--endpoint-url", b.URL, "--profile", "cli-role-mfa", "sts", "get-caller-identity")
