@@ -50,6 +50,9 @@ type Base struct {
 	SecretAccessKey Secret
 	SessionToken    Secret
 	AccountID       string // aws_account_id; also for credential_process
+	// Stored: the keys are in the awsmfa key store (Config.StoredKeys),
+	// not in the files; SecretAccessKey is empty until the broker reads it.
+	Stored bool
 
 	// BaseCredentialProcess.
 	CredentialProcess string
@@ -232,6 +235,13 @@ func (c *Config) ResolveChain(profile string) (*Chain, error) {
 				chain.Base = b
 				break
 			}
+			if b, ok, err := c.storedBase(p); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				chain.Base = b
+				break
+			}
 		}
 		_, hasRole := p.Get(KeyRoleARN)
 		_, hasToken := p.Get(KeyWebIdentityToken)
@@ -308,6 +318,9 @@ func roleStep(p *Section) AssumeRoleStep {
 
 // baseProvider resolves a profile that is not an AssumeRole step.
 func (c *Config) baseProvider(p *Section) (Base, *Error) {
+	if b, ok, err := c.storedBase(p); ok || err != nil {
+		return b, err
+	}
 	b := Base{Profile: p.Name, At: p.Location()}
 	if cs, ok := p.Lookup(KeyCredentialSource); ok {
 		b.Kind, b.CredentialSource, b.At = BaseCredentialSource, cs.Value, cs.Location
@@ -336,6 +349,33 @@ func (c *Config) baseProvider(p *Section) (Base, *Error) {
 		return b, nil
 	}
 	return staticBase(p)
+}
+
+// KeyStoreLocation is the Location of keys from the awsmfa key store.
+const KeyStoreLocation = "the awsmfa key store"
+
+// storedBase is the profile's keys in the awsmfa key store, which act as
+// its static keys before any other source: the store is asked only when
+// the profile's sections hold no static key at all (keys in the files
+// win, as the AWS CLI, which reads only the files, uses those).
+func (c *Config) storedBase(p *Section) (Base, bool, *Error) {
+	if c.StoredKeys == nil {
+		return Base{}, false, nil
+	}
+	for _, k := range []string{KeyAccessKeyID, KeySecretAccessKey, KeySessionToken} {
+		if _, ok := p.Lookup(k); ok {
+			return Base{}, false, nil
+		}
+	}
+	id, ok, err := c.StoredKeys(p.Name)
+	if err != nil {
+		return Base{}, false, &Error{Code: CodeKeyStore, Profile: p.Name, Msg: err.Error()}
+	}
+	if !ok {
+		return Base{}, false, nil
+	}
+	return Base{Kind: BaseStatic, Profile: p.Name, At: Location{File: KeyStoreLocation}, AccessKeyID: id, Stored: true,
+		AccountID: p.Value(KeyAccountID)}, true, nil
 }
 
 func staticBase(p *Section) (Base, *Error) {

@@ -331,6 +331,12 @@ type Config struct {
 	// Env is the environment used for region and endpoint resolution.
 	Env      Env
 	Warnings []Warning
+	// StoredKeys, when set, is asked for the access key ID of a profile
+	// whose sections hold no access key, secret or session token: the
+	// awsmfa key store (internal/keystore), whose keys then act as the
+	// profile's static keys (Base.Stored; the broker fetches the secret
+	// only when it calls STS). ok is false when the store has none.
+	StoredKeys func(profile string) (accessKeyID string, ok bool, err error)
 
 	profiles    map[string]*Section
 	ssoSessions map[string]*Section

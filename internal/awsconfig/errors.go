@@ -24,6 +24,7 @@ const (
 	CodeCycle                 ErrorCode = "cycle"        // source_profile chain loops
 	CodeNoCredentials         ErrorCode = "no-credentials"
 	CodePartialCredentials    ErrorCode = "partial-credentials"
+	CodeKeyStore              ErrorCode = "key-store"
 	CodeWebIdentity           ErrorCode = "web-identity"
 	CodeSSO                   ErrorCode = "sso"
 	CodeCredentialSource      ErrorCode = "credential-source"

@@ -23,6 +23,9 @@ func (r *run) base(ctx context.Context) (*credcache.Credentials, error) {
 	b := &r.ch.Base
 	switch b.Kind {
 	case awsconfig.BaseStatic:
+		if b.Stored {
+			return r.storedKeys(ctx)
+		}
 		return &credcache.Credentials{AccessKeyID: b.AccessKeyID, SecretAccessKey: string(b.SecretAccessKey),
 			SessionToken: string(b.SessionToken), AccountID: b.AccountID, Kind: KindStatic}, nil
 	case awsconfig.BaseCredentialProcess:
@@ -134,4 +137,26 @@ func readTokenFile(path string) (string, error) {
 		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is larger than the %s limit of a token file", path, bytesize.Format(MaxTokenFile))
 	}
 	return strings.TrimSpace(string(data)), nil
+}
+
+// KeySource gives the secret of a long-term access key kept in the awsmfa
+// key store (a chain whose base has awsconfig.Base.Stored).
+type KeySource interface {
+	Secret(ctx context.Context, profile, accessKeyID string) (string, error)
+}
+
+// storedKeys reads the base's secret from the key store, only now that
+// an STS call needs it (a cache hit never does).
+func (r *run) storedKeys(ctx context.Context) (*credcache.Credentials, error) {
+	b := &r.ch.Base
+	if r.b.Keys == nil {
+		return nil, &Error{Code: CodeBase, Profile: b.Profile, Op: "key store",
+			Msg: fmt.Sprintf("profile %s has its access key %s in the awsmfa key store, which is not open", b.Profile, b.AccessKeyID)}
+	}
+	secret, err := r.b.Keys.Secret(ctx, b.Profile, b.AccessKeyID)
+	if err != nil {
+		return nil, &Error{Code: CodeBase, Profile: b.Profile, Op: "key store", Err: err,
+			Msg: fmt.Sprintf("reading the secret of access key %s from the awsmfa key store: %v", b.AccessKeyID, err)}
+	}
+	return &credcache.Credentials{AccessKeyID: b.AccessKeyID, SecretAccessKey: secret, AccountID: b.AccountID, Kind: KindStatic}, nil
 }

@@ -67,6 +67,9 @@ type Broker struct {
 	// container and web-identity settings and the default role session
 	// name (default Config.Env, else os.Getenv).
 	Getenv func(string) string
+	// Keys gives the secrets of keys in the awsmfa key store (chains
+	// whose base is Stored); nil when the store is not used.
+	Keys KeySource
 	// ProcessTimeout bounds a base credential_process (default 5 min; it
 	// may prompt).
 	ProcessTimeout time.Duration

@@ -1,0 +1,89 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/99designs/keyring"
+)
+
+// Options configure Open.
+type Options struct {
+	// Backend: "auto" (default: the OS keychain when one answers, else the
+	// encrypted file), "keyring" or "file".
+	Backend string
+	// Dir is the file backend's directory (default DefaultDir()).
+	Dir string
+	// Passphrase is asked when the file backend first needs it; newStore
+	// says the store has no entry yet (the caller may ask twice to
+	// confirm). Nil: the file backend cannot read or write secrets.
+	Passphrase func(newStore bool) (string, error)
+	// KeyringService is the keychain service (default "awsmfa-keys").
+	KeyringService string
+	// OpenKeyring opens the keychain (default OpenOSKeyring); tests give a
+	// keyring.NewArrayKeyring.
+	OpenKeyring func(service string) (keyring.Keyring, error)
+}
+
+// DefaultDir is os.UserConfigDir()/awsmfa/keys: configuration, not cache
+// (a cache may be wiped; these keys may exist nowhere else).
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot locate the user configuration directory for the key store: %w", err)
+	}
+	return filepath.Join(d, "awsmfa", "keys"), nil
+}
+
+// Open returns the store o describes. It creates nothing: the file
+// backend's directory is created by the first Put.
+func Open(o Options) (Store, error) {
+	dir := o.Dir
+	if dir == "" {
+		d, err := DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	svc := o.KeyringService
+	if svc == "" {
+		svc = DefaultKeyringService
+	}
+	openKR := o.OpenKeyring
+	if openKR == nil {
+		openKR = OpenOSKeyring
+	}
+	file := &fileStore{dir: dir, passphrase: o.Passphrase}
+	switch o.Backend {
+	case "", BackendAuto:
+		if ks, err := openKeyringStore(openKR, svc); err == nil {
+			return ks, nil
+		}
+		return file, nil
+	case BackendFile:
+		return file, nil
+	case BackendKeyring:
+		return openKeyringStore(openKR, svc)
+	}
+	return nil, fmt.Errorf("unknown key store backend %q (want auto, keyring or file)", o.Backend)
+}
+
+// openKeyringStore opens the keychain and checks that it answers, by
+// looking up one absent item.
+func openKeyringStore(open func(string) (keyring.Keyring, error), svc string) (*keyringStore, error) {
+	kr, err := open(svc)
+	if err != nil {
+		return nil, fmt.Errorf("no usable OS keychain (tried macOS Keychain, Windows Credential Manager, Secret Service, KWallet): %w", err)
+	}
+	s := &keyringStore{kr: kr, prefix: svc + ":", name: "OS keychain (service " + svc + ")"}
+	if _, err := kr.Get(s.prefix + "probe"); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
+		return nil, fmt.Errorf("the OS keychain does not answer: %w", err)
+	}
+	return s, nil
+}
