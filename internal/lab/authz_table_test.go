@@ -207,6 +207,8 @@ func deniedRequests(l *fileLab) map[string]url.Values {
 		"iam:CreateAccessKey":        {"UserName": {"alice"}},
 		"iam:DeleteAccessKey":        {"UserName": {"alice"}, "AccessKeyId": {l.aliceKey}},
 		"iam:ListAccessKeys":         {"UserName": {"alice"}},
+		"iam:UpdateAccessKey":        {"UserName": {"alice"}, "AccessKeyId": {l.aliceKey}, "Status": {"Inactive"}},
+		"iam:GetAccessKeyLastUsed":   {"AccessKeyId": {l.aliceKey}},
 		"iam:CreateGroup":            {"GroupName": {"newgroup"}},
 		"iam:AddUserToGroup":         {"GroupName": {"bool-group"}, "UserName": {"alice"}},
 		"iam:ListGroupsForUser":      {"UserName": {"alice"}},

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/awsmfa/awsmfa/internal/lab/store"
@@ -147,6 +148,50 @@ func (s *Server) deleteAccessKey(rq *request) (any, error) {
 		return nil, err
 	}
 	return nil, s.st.DeleteAccessKey(name, root, rq.params.get("AccessKeyId"))
+}
+
+func (s *Server) updateAccessKey(rq *request) (any, error) {
+	name, root, err := s.targetUser(rq)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.st.UpdateAccessKey(name, root, rq.params.get("AccessKeyId"), rq.params.get("Status"))
+}
+
+// accessKeyLastUsedXML is IAM's AccessKeyLastUsed: LastUsedDate is
+// omitted, ServiceName and Region are "N/A", for a key never used.
+type accessKeyLastUsedXML struct {
+	Region       string
+	LastUsedDate string `xml:",omitempty"`
+	ServiceName  string
+}
+
+type getAccessKeyLastUsedResult struct {
+	AccessKeyLastUsed accessKeyLastUsedXML
+	UserName          string `xml:",omitempty"`
+}
+
+// notApplicable is what IAM answers for a key never used.
+const notApplicable = "N/A"
+
+func (s *Server) getAccessKeyLastUsed(rq *request) (any, error) {
+	owner, ok := rq.input.(*store.AccessKey)
+	if !ok {
+		return nil, errors.New("lab: GetAccessKeyLastUsed without its key")
+	}
+	// Read again: the key may have been used since it was authorized on.
+	k, err := s.st.LookupAccessKey(owner.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, accessDenied("User: " + rq.caller.arn + " is not authorized to perform: " + rq.apiAction() + " on resource: access key " + owner.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	used := accessKeyLastUsedXML{Region: notApplicable, ServiceName: notApplicable}
+	if !k.LastUsed.IsZero() {
+		used = accessKeyLastUsedXML{Region: k.LastUsedRegion, LastUsedDate: isoTime(k.LastUsed), ServiceName: k.LastUsedService}
+	}
+	return getAccessKeyLastUsedResult{AccessKeyLastUsed: used, UserName: k.UserName}, nil
 }
 
 type accessKeyMetadataXML struct {

@@ -53,6 +53,8 @@ var operationTable = []operation{
 	{service: serviceIAM, name: "CreateAccessKey", resource: targetUserResource, handler: (*Server).createAccessKey},
 	{service: serviceIAM, name: "DeleteAccessKey", resource: checked(targetUserResource, required("AccessKeyId", "accessKeyId")), handler: (*Server).deleteAccessKey},
 	{service: serviceIAM, name: "ListAccessKeys", resource: targetUserResource, handler: (*Server).listAccessKeys},
+	{service: serviceIAM, name: "UpdateAccessKey", resource: checked(targetUserResource, accessKeyIDParam, accessKeyStatusParam), handler: (*Server).updateAccessKey},
+	{service: serviceIAM, name: "GetAccessKeyLastUsed", resource: accessKeyOwnerResource, handler: (*Server).getAccessKeyLastUsed},
 	{service: serviceIAM, name: "CreateGroup", resource: newEntity("group", "GroupName", "groupName", 128), handler: (*Server).createGroup},
 	{service: serviceIAM, name: "AddUserToGroup", resource: checked(existing(entityGroup), name("UserName", "userName", 64)), handler: (*Server).addUserToGroup},
 	{service: serviceIAM, name: "ListGroupsForUser", resource: existing(entityUser), handler: (*Server).listGroupsForUser},

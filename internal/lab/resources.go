@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"errors"
+
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
 
@@ -124,6 +126,40 @@ func targetUserResource(s *Server, rq *request) (string, error) {
 		return s.st.RootARN(), nil
 	}
 	return s.userARN(n), nil
+}
+
+// accessKeyIDParam validates the AccessKeyId parameter.
+func accessKeyIDParam(rq *request) error { return store.CheckAccessKeyID(rq.params.get("AccessKeyId")) }
+
+// accessKeyStatusParam validates UpdateAccessKey's Status parameter.
+func accessKeyStatusParam(rq *request) error {
+	return store.CheckAccessKeyStatus(rq.params.get("Status"))
+}
+
+// accessKeyOwnerResource is the user owning the key of the AccessKeyId
+// parameter (the root user for its keys), for GetAccessKeyLastUsed; the
+// key is kept in rq.input for the handler. IAM answers a key it does not
+// know (or a temporary one) with AccessDenied, never NoSuchEntity
+// (aws-sdk-go-v2 service/iam v1.24.0: "Updates to GetAccessKeyLastUsed
+// action to replace NoSuchEntity error with AccessDeniedException
+// error"), so whether a key exists is not revealed.
+func accessKeyOwnerResource(s *Server, rq *request) (string, error) {
+	id := rq.params.get("AccessKeyId")
+	if err := store.CheckAccessKeyID(id); err != nil {
+		return "", err
+	}
+	k, err := s.st.LookupAccessKey(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", accessDenied("User: " + rq.caller.arn + " is not authorized to perform: " + rq.apiAction() + " on resource: access key " + id)
+	}
+	if err != nil {
+		return "", err
+	}
+	rq.input = &k
+	if k.Root() {
+		return s.st.RootARN(), nil
+	}
+	return s.userARN(k.UserName), nil
 }
 
 // pathPrefixResource is a List* action's resource: the entity type with
