@@ -99,3 +99,28 @@ func readHidden(ctx context.Context, t *ttyFile) (string, error) {
 		return "", fmt.Errorf("MFA code prompt: %w", ctx.Err())
 	}
 }
+
+// ErrNoTerminal: PromptHidden found no terminal to ask on.
+var ErrNoTerminal = errNoTTY
+
+// PromptHidden asks for a secret other than an MFA code (the key store's
+// passphrase) on the terminal device path (DefaultTTY when ""), with echo
+// off, as the MFA prompt does: the prompt goes to the terminal, never to
+// standard output. It fails with ErrNoTerminal when there is none.
+func PromptHidden(ctx context.Context, path, prompt string) (string, error) {
+	if path == "" {
+		path = DefaultTTY
+	}
+	t, err := openTTY(path)
+	if err != nil {
+		return "", errNoTTY
+	}
+	defer t.Close()
+	if !term.IsTerminal(t.fd) {
+		return "", errNoTTY
+	}
+	fmt.Fprint(t.out, prompt)
+	line, err := readHidden(ctx, t)
+	fmt.Fprintln(t.out)
+	return line, err
+}

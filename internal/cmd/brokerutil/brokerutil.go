@@ -12,6 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/keyring"
+	"github.com/awsmfa/awsmfa/internal/keystore"
+
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
@@ -77,6 +80,12 @@ type Factory struct {
 	Foreground func() bool
 	Now        func() time.Time
 	HTTPClient *http.Client
+	// Keys, when set, is used instead of opening the key store;
+	// OpenKeyring and PromptPassphrase replace the OS keychain and the
+	// terminal prompt of the store's passphrase (tests).
+	Keys             keystore.Store
+	OpenKeyring      func(service string) (keyring.Keyring, error)
+	PromptPassphrase func(newStore bool) (string, error)
 }
 
 // New returns a factory for the real process.
@@ -108,8 +117,13 @@ func (f *Factory) Clock() time.Time {
 }
 
 // LoadConfig reads the AWS config and credentials files.
+// Profiles without keys in the files may have them in the key store.
 func (f *Factory) LoadConfig() (*awsconfig.Config, error) {
-	return awsconfig.Load(f.AWSEnv())
+	cfg, err := awsconfig.Load(f.AWSEnv())
+	if cfg != nil {
+		f.withKeyStore(cfg)
+	}
+	return cfg, err
 }
 
 // ProfileName is the --profile value, else $AWS_PROFILE, else "default".
@@ -207,7 +221,7 @@ func (f *Factory) Broker(cfg *awsconfig.Config, ch *awsconfig.Chain, flags Flags
 		fmt.Fprintf(f.IO.ErrOut, "awsmfa: warning: the credential cache cannot be used (%v); going on without it: nothing is cached, so the next run needs new credentials (and may ask for an MFA code again)\n", err)
 		cache = nil
 	}
-	b := &broker.Broker{Config: cfg, Cache: cache, Now: f.Now, HTTPClient: f.HTTPClient, Stderr: f.IO.ErrOut}
+	b := &broker.Broker{Config: cfg, Cache: cache, Now: f.Now, HTTPClient: f.HTTPClient, Stderr: f.IO.ErrOut, Keys: keySource{f}}
 	if p != PromptNever {
 		b.MFA = f.mfaSource(ch, flags, p)
 	}
