@@ -53,7 +53,9 @@
 // seals each entry with NaCl secretbox (XSalsa20-Poly1305) under a key
 // derived from the passphrase by scrypt (N=32768, r=8, p=1, a random
 // 16-byte salt per write): {"version": 1, "key": KEY, "sealed": {"kdf":
-// "scrypt", "n", "r", "p", "salt", "nonce", "box"}}. Deriving the key costs
+// "scrypt", "n", "r", "p", "salt", "nonce", "box"}} (the sealing is
+// internal/sealbox's; entries naming other parameters are not used, and
+// never make awsmfa run scrypt with them). Deriving the key costs
 // about 50-100 ms and 32 MiB per entry read or written (remembered for the
 // life of the process), which is the price of the option on every cache
 // hit. An entry that the passphrase does not open (wrong passphrase, or

@@ -2,36 +2,22 @@ package credcache
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
-	"golang.org/x/crypto/nacl/secretbox"
-	"golang.org/x/crypto/scrypt"
+	"github.com/awsmfa/awsmfa/internal/sealbox"
 )
 
 // entryVersion is the version of the stored format. Entries with another
 // version are foreign: they read as absent and the next Put replaces them.
 const entryVersion = 1
 
-// The scrypt parameters of version 1 (the "interactive" parameters
-// recommended by the scrypt paper and golang.org/x/crypto/scrypt). Files
-// naming other parameters are foreign (this also keeps a hostile file from
-// asking for gigabytes of memory).
-const (
-	scryptN      = 1 << 15
-	scryptR      = 8
-	scryptP      = 1
-	scryptKDF    = "scrypt"
-	saltLen      = 16
-	nonceLen     = 24
-	maxEntrySize = 1 << 20
-)
+// maxEntrySize is the largest entry read.
+const maxEntrySize = 1 << 20
 
 // envelope is the stored form of an entry (a file's content, or a keyring
 // item's data).
@@ -42,18 +28,12 @@ type envelope struct {
 	Sealed      *sealed      `json:"sealed,omitempty"`
 }
 
-// sealed holds an encrypted payload: NaCl secretbox under a key derived
-// from the passphrase and Salt by scrypt. The payload is the JSON of a
-// plaintext envelope (whose key must equal the outer key).
-type sealed struct {
-	KDF   string `json:"kdf"`
-	N     int    `json:"n"`
-	R     int    `json:"r"`
-	P     int    `json:"p"`
-	Salt  []byte `json:"salt"`
-	Nonce []byte `json:"nonce"`
-	Box   []byte `json:"box"`
-}
+// sealed holds an encrypted payload (internal/sealbox: NaCl secretbox
+// under a key derived from the passphrase and a random salt by scrypt with
+// fixed parameters; boxes naming other parameters are foreign). The
+// payload is the JSON of a plaintext envelope (whose key must equal the
+// outer key).
+type sealed = sealbox.Box
 
 // decodeStatus says what decodeEntry found.
 type decodeStatus int
@@ -64,36 +44,9 @@ const (
 	entryLocked               // well-formed but cannot be decrypted with the passphrase we have
 )
 
-// keyDeriver derives secretbox keys, remembering them per (passphrase,
-// salt) so that reading an entry twice costs one scrypt run.
-type keyDeriver struct {
-	mu    sync.Mutex
-	cache map[[32]byte]*[32]byte
-}
-
-func (d *keyDeriver) derive(passphrase string, salt []byte) (*[32]byte, error) {
-	id := sha256.Sum256(append(append([]byte(passphrase), 0), salt...))
-	d.mu.Lock()
-	if k, ok := d.cache[id]; ok {
-		d.mu.Unlock()
-		return k, nil
-	}
-	d.mu.Unlock()
-	raw, err := scrypt.Key([]byte(passphrase), salt, scryptN, scryptR, scryptP, 32)
-	if err != nil {
-		return nil, err
-	}
-	var k [32]byte
-	copy(k[:], raw)
-	clear(raw)
-	d.mu.Lock()
-	if d.cache == nil {
-		d.cache = map[[32]byte]*[32]byte{}
-	}
-	d.cache[id] = &k
-	d.mu.Unlock()
-	return &k, nil
-}
+// keyDeriver derives the keys of sealed entries, remembering them per
+// (passphrase, salt) so that reading an entry twice costs one scrypt run.
+type keyDeriver = sealbox.Deriver
 
 // encodeEntry returns the stored form of c under key, encrypted when
 // passphrase is not empty.
@@ -109,21 +62,11 @@ func encodeEntry(key string, c *Credentials, passphrase string, kd *keyDeriver) 
 	if err != nil {
 		return nil, err
 	}
-	s := &sealed{KDF: scryptKDF, N: scryptN, R: scryptR, P: scryptP, Salt: make([]byte, saltLen), Nonce: make([]byte, nonceLen)}
-	if _, err := rand.Read(s.Salt); err != nil {
-		return nil, err
-	}
-	if _, err := rand.Read(s.Nonce); err != nil {
-		return nil, err
-	}
-	k, err := kd.derive(passphrase, s.Salt)
+	s, err := kd.Seal(passphrase, payload)
+	clear(payload)
 	if err != nil {
 		return nil, err
 	}
-	var nonce [nonceLen]byte
-	copy(nonce[:], s.Nonce)
-	s.Box = secretbox.Seal(nil, payload, &nonce, k)
-	clear(payload)
 	return json.MarshalIndent(envelope{Version: entryVersion, Key: key, Sealed: s}, "", "  ")
 }
 
@@ -183,22 +126,15 @@ func decodeEntry(data []byte, key, passphrase string, kd *keyDeriver) (*Credenti
 
 // openSealed decrypts a sealed entry's payload.
 func openSealed(s *sealed, key, passphrase string, kd *keyDeriver) (*Credentials, decodeStatus, string) {
-	if s.KDF != scryptKDF || s.N != scryptN || s.R != scryptR || s.P != scryptP ||
-		len(s.Salt) != saltLen || len(s.Nonce) != nonceLen || len(s.Box) < secretbox.Overhead {
-		return nil, entryInvalid, reasonSealedParams
-	}
-	if passphrase == "" {
+	payload, err := kd.Open(passphrase, s)
+	switch {
+	case err == nil:
+	case errors.Is(err, sealbox.ErrNoPassphrase):
 		return nil, entryLocked, "it is encrypted and " + PassphraseEnv + " is not set"
-	}
-	k, err := kd.derive(passphrase, s.Salt)
-	if err != nil {
-		return nil, entryInvalid, reasonSealedParams
-	}
-	var nonce [nonceLen]byte
-	copy(nonce[:], s.Nonce)
-	payload, ok := secretbox.Open(nil, s.Box, &nonce, k)
-	if !ok {
+	case errors.Is(err, sealbox.ErrWrongPassphrase):
 		return nil, entryLocked, "it cannot be decrypted: wrong " + PassphraseEnv + "?"
+	default: // sealbox.ErrParams, or a key derivation failure
+		return nil, entryInvalid, reasonSealedParams
 	}
 	defer clear(payload)
 	var inner envelope
