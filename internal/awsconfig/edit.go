@@ -210,6 +210,13 @@ func SetProfile(data []byte, name string, kv []KeyValue) ([]byte, error) {
 // A profile that does not exist, or keys it does not have, leave data as
 // is. The section header stays even when the profile becomes empty.
 func DeleteKeys(data []byte, name string, keys []string) ([]byte, error) {
+	return DeleteKeysIn(ConfigFile, data, name, keys)
+}
+
+// DeleteKeysIn is DeleteKeys for a file of kind: in the credentials file
+// a profile's section is [NAME] (awsmfa keys import removes the access
+// keys from there).
+func DeleteKeysIn(kind FileKind, data []byte, name string, keys []string) ([]byte, error) {
 	drop := map[string]bool{}
 	var lower []string
 	for _, k := range keys {
@@ -225,7 +232,7 @@ func DeleteKeys(data []byte, name string, keys []string) ([]byte, error) {
 		return nil, perr
 	}
 	var edits []textEdit
-	for _, s := range pf.profileSections(ConfigFile, name) {
+	for _, s := range pf.profileSections(kind, name) {
 		for _, p := range s.props {
 			if !drop[p.key] {
 				continue
@@ -240,7 +247,7 @@ func DeleteKeys(data []byte, name string, keys []string) ([]byte, error) {
 		return append([]byte(nil), data...), nil
 	}
 	out := keepFinalNewline(pf.data, applyEdits(pf.data, edits))
-	if err := verifyEdit(out, name, nil, lower); err != nil {
+	if err := verifyEditIn(kind, out, name, nil, lower); err != nil {
 		return nil, err
 	}
 	return []byte(out), nil
@@ -302,7 +309,11 @@ func keepFinalNewline(src, out string) string {
 // verifyEdit re-parses an edited text and checks the profile has the wanted
 // values and none of the dropped keys.
 func verifyEdit(out, name string, want map[string]string, dropped []string) error {
-	c, err := Parse(File{Kind: ConfigFile, Data: []byte(out)})
+	return verifyEditIn(ConfigFile, out, name, want, dropped)
+}
+
+func verifyEditIn(kind FileKind, out, name string, want map[string]string, dropped []string) error {
+	c, err := Parse(File{Kind: kind, Data: []byte(out)})
 	if err != nil {
 		return &Error{Code: CodeEdit, Profile: name, Msg: "internal error: the edited file does not parse: " + err.Error()}
 	}

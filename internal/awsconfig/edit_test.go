@@ -127,6 +127,15 @@ func TestDeleteKeys(t *testing.T) {
 	if _, err := DeleteKeys([]byte("x"), "a", []string{"k"}); err == nil {
 		t.Fatal("unparseable file edited")
 	}
+	// The credentials file names profiles without "profile ".
+	creds := "# keys\n[bob]\naws_access_key_id = AKIA1\naws_secret_access_key = s1 ; old\nregion = x\n\n[profile bob]\naws_access_key_id = AKIA2\n[alice]\naws_access_key_id = AKIA3\n"
+	out, err := DeleteKeysIn(CredentialsFile, []byte(creds), "bob", []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "# keys\n[bob]\nregion = x\n\n[profile bob]\naws_access_key_id = AKIA2\n[alice]\naws_access_key_id = AKIA3\n"; string(out) != want {
+		t.Errorf("credentials file:\n%q\nwant\n%q", out, want)
+	}
 	if _, err := DeleteKeys(nil, "a]", []string{"k"}); err == nil {
 		t.Fatal("bad name accepted")
 	}

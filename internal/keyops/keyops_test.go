@@ -1,0 +1,348 @@
+package keyops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/broker/brokertest"
+	"github.com/awsmfa/awsmfa/internal/keystore"
+	"github.com/awsmfa/awsmfa/internal/lab"
+)
+
+const (
+	bobID     = "AKIAIOSFODNN7EXAMPLE"
+	bobSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+func fileStore(t *testing.T) keystore.Store {
+	t.Helper()
+	s, err := keystore.Open(keystore.Options{Backend: keystore.BackendFile, Dir: filepath.Join(t.TempDir(), "keys"),
+		Passphrase: func(bool) (string, error) { return "test passphrase", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func writeFiles(t *testing.T, config, creds string) (awsconfig.Env, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cp, crp := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	for p, c := range map[string]string{cp: config, crp: creds} {
+		if err := os.WriteFile(p, []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := awsconfig.MapEnv(map[string]string{"AWS_CONFIG_FILE": cp, "AWS_SHARED_CREDENTIALS_FILE": crp, "HOME": dir}, "linux")
+	return env, cp, crp
+}
+
+func read(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestImport: keys move from the credentials file into the store; the
+// profile gets credential_process; every other byte of both files is
+// kept; a second import changes nothing; a profile with a role keeps its
+// role.
+func TestImport(t *testing.T) {
+	config := "# my config\n[profile bob]\nregion = eu-west-1 # home\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\n\n[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = bob\n"
+	creds := "; keys\r\n[bob]\r\naws_access_key_id = " + bobID + "\r\naws_secret_access_key = " + bobSecret + "\r\n\r\n[other]\r\naws_access_key_id = AKIAOTHEROTHEROTHER1\r\n"
+	env, cp, crp := writeFiles(t, config, creds)
+	s := fileStore(t)
+	im := &Importer{Store: s, Env: env, Now: func() time.Time { return time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC) }}
+	res, err := im.Import("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Stored || !res.CredentialProcess || res.AccessKeyID != bobID || len(res.RemovedFrom) != 1 || res.RemovedFrom[0] != crp {
+		t.Errorf("result %+v", res)
+	}
+	if got, want := read(t, crp), "; keys\r\n[bob]\r\n\r\n[other]\r\naws_access_key_id = AKIAOTHEROTHEROTHER1\r\n"; got != want {
+		t.Errorf("credentials:\n%q\nwant\n%q", got, want)
+	}
+	if got, want := read(t, cp), "# my config\n[profile bob]\nregion = eu-west-1 # home\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\ncredential_process = awsmfa credential-process --profile bob\n\n[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = bob\n"; got != want {
+		t.Errorf("config:\n%q\nwant\n%q", got, want)
+	}
+	e, err := s.Get("bob")
+	if err != nil || e.AccessKeyID != bobID || e.SecretAccessKey != bobSecret || !e.Added.Equal(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("stored %+v %v", e, err)
+	}
+
+	// The stored keys now resolve as bob's static keys, before the
+	// credential_process that names awsmfa itself.
+	cfg, err := awsconfig.Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.StoredKeys = s.Lookup
+	ch, err := cfg.Resolve("ops")
+	if err != nil || ch.Base.Kind != awsconfig.BaseStatic || !ch.Base.Stored || ch.Base.AccessKeyID != bobID || ch.Base.SecretAccessKey != "" {
+		t.Errorf("ops resolves to %+v %v", ch, err)
+	}
+
+	again, err := im.Import("bob")
+	if err != nil || again.Stored || again.CredentialProcess || len(again.RemovedFrom) != 0 {
+		t.Errorf("second import: %+v %v", again, err)
+	}
+	if _, err := im.Import("ops"); err == nil || !strings.Contains(err.Error(), "no access key in the files nor in the key store") {
+		t.Errorf("import of a role profile: %v", err)
+	}
+	if _, err := im.Import("nobody"); err == nil || !strings.Contains(err.Error(), "profile nobody is not in") {
+		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+// TestImportRefuses: temporary keys, half keys and malformed keys are not
+// imported, and the files are untouched.
+func TestImportRefuses(t *testing.T) {
+	for _, tc := range []struct{ name, creds, want string }{
+		{"session token", "[p]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = " + bobSecret + "\naws_session_token = x\n", "temporary credentials"},
+		{"half", "[p]\naws_access_key_id = " + bobID + "\n", "only one of"},
+		{"bad id", "[p]\naws_access_key_id = not-a-key\naws_secret_access_key = " + bobSecret + "\n", "is not an access key ID"},
+		{"bad secret", "[p]\naws_access_key_id = " + bobID + "\naws_secret_access_key = short\n", "is not a secret access key"},
+	} {
+		env, _, crp := writeFiles(t, "", tc.creds)
+		_, err := (&Importer{Store: fileStore(t), Env: env}).Import("p")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), bobSecret) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if read(t, crp) != tc.creds {
+			t.Errorf("%s: file changed", tc.name)
+		}
+	}
+}
+
+// failingStore fails its failAt-th Put (1-based), as a kill between two
+// steps would leave things.
+type failingStore struct {
+	keystore.Store
+	puts, failAt int
+}
+
+var errKilled = errors.New("killed")
+
+func (f *failingStore) Put(e *keystore.Entry) error {
+	f.puts++
+	if f.puts == f.failAt {
+		return errKilled
+	}
+	return f.Store.Put(e)
+}
+
+// lostIAM performs CreateAccessKey and then loses its answer (a kill
+// right after IAM made the key).
+type lostIAM struct {
+	IAM
+	lose bool
+}
+
+func (l *lostIAM) CreateAccessKey(ctx context.Context, in *iam.CreateAccessKeyInput, o ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error) {
+	out, err := l.IAM.CreateAccessKey(ctx, in, o...)
+	if l.lose && err == nil {
+		return nil, errKilled
+	}
+	return out, err
+}
+
+type rotationLab struct {
+	l     *brokertest.Lab
+	admin *iam.Client
+	cfg   aws.Config
+}
+
+func startRotationLab(t *testing.T) *rotationLab {
+	t.Helper()
+	l := brokertest.StartLab(t, lab.Lifetimes{})
+	admin, _ := l.Applied.User("admin")
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(l.URL), HTTPClient: &http.Client{Transport: tr},
+		Credentials: credentials.NewStaticCredentialsProvider(admin.AccessKeys[0].ID, admin.AccessKeys[0].Secret, "")}
+	return &rotationLab{l: l, admin: iam.NewFromConfig(cfg), cfg: cfg}
+}
+
+// works is GetCallerIdentity with the key.
+func (rl *rotationLab) works(ctx context.Context, id, secret string) error {
+	c := rl.cfg.Copy()
+	c.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
+	_, err := sts.NewFromConfig(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	return err
+}
+
+func (rl *rotationLab) keys(t *testing.T, user string) []string {
+	t.Helper()
+	out, err := rl.admin.ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String(user)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, k := range out.AccessKeyMetadata {
+		ids = append(ids, aws.ToString(k.AccessKeyId)+":"+string(k.Status))
+	}
+	return ids
+}
+
+// storeBob puts bob's scenario key in a new store.
+func (rl *rotationLab) storeBob(t *testing.T) (keystore.Store, string) {
+	t.Helper()
+	s := fileStore(t)
+	bob, _ := rl.l.Applied.User("bob")
+	k := bob.AccessKeys[0]
+	if err := s.Put(&keystore.Entry{Profile: "bob", AccessKeyID: k.ID, SecretAccessKey: k.Secret, Added: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return s, k.ID
+}
+
+func noSleep(context.Context, time.Duration) error { return nil }
+
+// TestRotate: the new key replaces the old one in IAM and in the store;
+// the old key no longer works; with KeepOld it is deactivated.
+func TestRotate(t *testing.T) {
+	for _, keepOld := range []bool{false, true} {
+		t.Run(fmt.Sprintf("keepOld=%v", keepOld), func(t *testing.T) {
+			rl := startRotationLab(t)
+			s, oldID := rl.storeBob(t)
+			var log strings.Builder
+			r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, KeepOld: keepOld, Sleep: noSleep, Log: &log}
+			res, err := r.Rotate(context.Background(), "bob")
+			if err != nil {
+				t.Fatalf("rotate: %v\n%s", err, log.String())
+			}
+			e, _ := s.Get("bob")
+			if e.AccessKeyID == oldID || e.AccessKeyID != res.NewAccessKeyID || res.OldAccessKeyID != oldID || e.Rotation != nil || e.Rotated.IsZero() {
+				t.Fatalf("after rotate: %+v, result %+v", e, res)
+			}
+			want := []string{e.AccessKeyID + ":Active"}
+			if keepOld {
+				want = []string{oldID + ":Inactive", e.AccessKeyID + ":Active"}
+			}
+			if got := rl.keys(t, "bob"); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("bob's keys %v, want %v", got, want)
+			}
+			if err := rl.works(context.Background(), e.AccessKeyID, e.SecretAccessKey); err != nil {
+				t.Errorf("new key: %v", err)
+			}
+			bob, _ := rl.l.Applied.User("bob")
+			if err := rl.works(context.Background(), oldID, bob.AccessKeys[0].Secret); err == nil {
+				t.Error("the old key still works")
+			}
+			if strings.Contains(log.String(), e.SecretAccessKey) {
+				t.Error("the log shows the secret")
+			}
+		})
+	}
+}
+
+// TestRotateInterrupted: a rotation stopped after each of its store
+// writes, or after IAM created the key but before its answer arrived,
+// is finished by a second Rotate: bob ends with exactly one key, the
+// stored one, and it works.
+func TestRotateInterrupted(t *testing.T) {
+	cases := []struct {
+		name   string
+		failAt int
+		lose   bool
+	}{
+		{"before the start is recorded", 1, false},
+		{"before the new key is recorded", 2, false},
+		{"before the new key becomes the profile's", 3, false},
+		{"before the rotation is cleared", 4, false},
+		{"CreateAccessKey's answer lost", 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rl := startRotationLab(t)
+			s, oldID := rl.storeBob(t)
+			fs := &failingStore{Store: s, failAt: tc.failAt}
+			r := &Rotator{Store: fs, IAM: &lostIAM{IAM: rl.admin, lose: tc.lose}, User: "bob", Works: rl.works, Sleep: noSleep}
+			if _, err := r.Rotate(context.Background(), "bob"); !errors.Is(err, errKilled) {
+				t.Fatalf("interrupted rotate: %v", err)
+			}
+			r2 := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep}
+			res, err := r2.Rotate(context.Background(), "bob")
+			if err != nil {
+				t.Fatalf("second rotate: %v", err)
+			}
+			e, _ := s.Get("bob")
+			if got := rl.keys(t, "bob"); len(got) != 1 || got[0] != e.AccessKeyID+":Active" || e.AccessKeyID == oldID || e.Rotation != nil {
+				t.Errorf("keys %v, stored %s (old %s), rotation %+v, result %+v", got, e.AccessKeyID, oldID, e.Rotation, res)
+			}
+			if err := rl.works(context.Background(), e.AccessKeyID, e.SecretAccessKey); err != nil {
+				t.Errorf("stored key: %v", err)
+			}
+		})
+	}
+}
+
+// TestRotateRefusesTwoKeys: a second key that no rotation created is
+// not touched; the error says which keys and how to fix it; the
+// rotation is cleared.
+func TestRotateRefusesTwoKeys(t *testing.T) {
+	rl := startRotationLab(t)
+	s, oldID := rl.storeBob(t)
+	extra, err := rl.admin.CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rotation starts "later" than the extra key's creation.
+	r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep, Now: func() time.Time { return time.Now().Add(time.Hour) }}
+	_, err = r.Rotate(context.Background(), "bob")
+	if !errors.Is(err, ErrTwoKeys) || !strings.Contains(err.Error(), aws.ToString(extra.AccessKey.AccessKeyId)) || !strings.Contains(err.Error(), "aws iam delete-access-key --user-name bob") {
+		t.Fatalf("rotate with two keys: %v", err)
+	}
+	if got := rl.keys(t, "bob"); len(got) != 2 {
+		t.Errorf("keys %v", got)
+	}
+	if e, _ := s.Get("bob"); e.AccessKeyID != oldID || e.Rotation != nil {
+		t.Errorf("stored %+v", e)
+	}
+}
+
+// TestRotateWaitsForPropagation: a key that works only after a few
+// checks is waited for; one that never works leaves the rotation to be
+// finished later.
+func TestRotateWaitsForPropagation(t *testing.T) {
+	rl := startRotationLab(t)
+	s, _ := rl.storeBob(t)
+	checks := 0
+	var slept time.Duration
+	r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Sleep: func(_ context.Context, d time.Duration) error { slept += d; return nil },
+		Works: func(ctx context.Context, id, secret string) error {
+			checks++
+			if checks < 3 {
+				return errors.New("InvalidClientTokenId")
+			}
+			return rl.works(ctx, id, secret)
+		}, Propagation: time.Minute}
+	if _, err := r.Rotate(context.Background(), "bob"); err != nil || checks != 3 || slept != 1500*time.Millisecond {
+		t.Fatalf("rotate: %v, %d checks, slept %s", err, checks, slept)
+	}
+	r.Works = func(context.Context, string, string) error { return errors.New("InvalidClientTokenId") }
+	_, err := r.Rotate(context.Background(), "bob")
+	if err == nil || !strings.Contains(err.Error(), "does not work after") {
+		t.Fatalf("never works: %v", err)
+	}
+	if e, _ := s.Get("bob"); e.Rotation == nil || e.Rotation.NewAccessKeyID == "" {
+		t.Errorf("the rotation was not kept: %+v", e.Rotation)
+	}
+}

@@ -1,0 +1,267 @@
+package keyops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/awsmfa/awsmfa/internal/keystore"
+)
+
+// IAM is the part of the IAM client a rotation uses (*iam.Client), called
+// with the profile's MFA session: deny-unless-MFA policies such as seed
+// 004's deny key management to the long-term keys alone.
+type IAM interface {
+	ListAccessKeys(context.Context, *iam.ListAccessKeysInput, ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
+	CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
+	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
+}
+
+// Rotator replaces a stored profile's access key with a new one.
+type Rotator struct {
+	Store keystore.Store
+	IAM   IAM
+	// User is the IAM user whose key it is.
+	User string
+	// Works checks that a key signs requests (sts:GetCallerIdentity with
+	// it, which no policy can deny).
+	Works func(ctx context.Context, accessKeyID, secret string) error
+	// KeepOld deactivates the old key instead of deleting it.
+	KeepOld bool
+	// Propagation bounds the wait for a new key to work (IAM is
+	// eventually consistent; default 2 minutes).
+	Propagation time.Duration
+	Now         func() time.Time
+	Sleep       func(ctx context.Context, d time.Duration) error
+	// Log receives one line per step (stderr).
+	Log io.Writer
+}
+
+// RotateResult says what Rotate did.
+type RotateResult struct {
+	Profile        string `json:"profile"`
+	User           string `json:"user"`
+	OldAccessKeyID string `json:"oldAccessKeyId"`
+	NewAccessKeyID string `json:"newAccessKeyId"`
+	// OldKey is "deleted" or "deactivated".
+	OldKey string `json:"oldKey"`
+	// Resumed: an interrupted rotation was finished.
+	Resumed bool `json:"resumed"`
+}
+
+// clockSkew is how much earlier than the recorded start of a rotation a
+// key may seem to have been created (IAM's clock against ours) and still
+// count as created by that rotation.
+const clockSkew = 5 * time.Minute
+
+// ErrTwoKeys: the user already has two access keys, IAM's limit.
+var ErrTwoKeys = errors.New("the user already has two access keys")
+
+// Rotate runs (or resumes) the rotation of profile's key:
+//
+//  1. record the start in the store;
+//  2. CreateAccessKey, after deleting a key that an interrupted rotation
+//     created but never recorded (created after the recorded start, and
+//     not the stored key); with a second key of any other origin it
+//     refuses (IAM allows two) and says which to delete;
+//  3. record the new key in the store;
+//  4. wait until the new key works, then make it the profile's key,
+//     remembering the old one;
+//  5. delete the old key (or deactivate it with KeepOld), then clear the
+//     rotation.
+//
+// Each step is recorded before the next starts, so a kill at any moment
+// leaves a state the next Rotate finishes from.
+func (r *Rotator) Rotate(ctx context.Context, profile string) (*RotateResult, error) {
+	e, err := r.Store.Get(profile)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, fmt.Errorf("profile %s has no key in the key store: import it first (awsmfa keys import %s)", profile, profile)
+	}
+	res := &RotateResult{Profile: profile, User: r.User, OldAccessKeyID: e.AccessKeyID, Resumed: e.Rotation != nil}
+	if e.Rotation == nil {
+		e.Rotation = &keystore.Rotation{Started: r.now()}
+		if err := r.Store.Put(e); err != nil {
+			return nil, err
+		}
+		r.logf("rotating access key %s of user %s (profile %s)", e.AccessKeyID, r.User, profile)
+	} else {
+		r.logf("resuming the rotation of profile %s started %s", profile, e.Rotation.Started.Format(time.RFC3339))
+	}
+	if e.Rotation.NewAccessKeyID == "" && e.Rotation.OldAccessKeyID == "" {
+		if err := r.create(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+	if e.Rotation.NewAccessKeyID != "" {
+		res.OldAccessKeyID = e.AccessKeyID
+		if err := r.switchTo(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+	res.OldAccessKeyID = e.Rotation.OldAccessKeyID
+	res.NewAccessKeyID = e.AccessKeyID
+	if err := r.retire(ctx, e); err != nil {
+		return nil, err
+	}
+	res.OldKey = "deleted"
+	if r.KeepOld {
+		res.OldKey = "deactivated"
+	}
+	return res, nil
+}
+
+// create makes the new key and records it.
+func (r *Rotator) create(ctx context.Context, e *keystore.Entry) error {
+	out, err := r.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(r.User)})
+	if err != nil {
+		return fmt.Errorf("ListAccessKeys %s: %w", r.User, err)
+	}
+	var others []types.AccessKeyMetadata
+	for _, k := range out.AccessKeyMetadata {
+		if aws.ToString(k.AccessKeyId) != e.AccessKeyID {
+			others = append(others, k)
+		}
+	}
+	for _, k := range others {
+		id := aws.ToString(k.AccessKeyId)
+		if aws.ToTime(k.CreateDate).Before(e.Rotation.Started.Add(-clockSkew)) {
+			return r.abort(e, fmt.Errorf("%w (%s and %s): delete the one you no longer use (aws iam delete-access-key --user-name %s --access-key-id ID), then rotate again", ErrTwoKeys, e.AccessKeyID, id, r.User))
+		}
+		r.logf("deleting access key %s, created by an interrupted rotation before its secret was stored", id)
+		if _, err := r.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(id)}); err != nil && apiCode(err) != "NoSuchEntity" {
+			return fmt.Errorf("DeleteAccessKey %s: %w", id, err)
+		}
+	}
+	created, err := r.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(r.User)})
+	if err != nil {
+		if apiCode(err) == "LimitExceeded" {
+			return r.abort(e, fmt.Errorf("%w: CreateAccessKey: %v", ErrTwoKeys, err))
+		}
+		return fmt.Errorf("CreateAccessKey %s: %w", r.User, err)
+	}
+	k := created.AccessKey
+	e.Rotation.NewAccessKeyID, e.Rotation.NewSecretAccessKey = aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey)
+	if err := r.Store.Put(e); err != nil {
+		return fmt.Errorf("storing the new key %s (it exists in IAM; the next rotate deletes it and starts again): %w", e.Rotation.NewAccessKeyID, err)
+	}
+	r.logf("created access key %s", e.Rotation.NewAccessKeyID)
+	return nil
+}
+
+// abort clears a rotation that could not start.
+func (r *Rotator) abort(e *keystore.Entry, cause error) error {
+	e.Rotation = nil
+	if err := r.Store.Put(e); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// switchTo waits for the new key to work and makes it the profile's key.
+func (r *Rotator) switchTo(ctx context.Context, e *keystore.Entry) error {
+	rot := e.Rotation
+	if err := r.waitWorks(ctx, rot.NewAccessKeyID, rot.NewSecretAccessKey); err != nil {
+		return err
+	}
+	rot.OldAccessKeyID = e.AccessKeyID
+	e.AccessKeyID, e.SecretAccessKey = rot.NewAccessKeyID, rot.NewSecretAccessKey
+	rot.NewAccessKeyID, rot.NewSecretAccessKey = "", ""
+	e.Rotated = r.now()
+	if err := r.Store.Put(e); err != nil {
+		return fmt.Errorf("storing the new key as the profile's key: %w", err)
+	}
+	r.logf("access key %s works and is now the profile's key", e.AccessKeyID)
+	return nil
+}
+
+// waitWorks retries the check with a doubling pause, within Propagation.
+func (r *Rotator) waitWorks(ctx context.Context, id, secret string) error {
+	limit := r.Propagation
+	if limit <= 0 {
+		limit = 2 * time.Minute
+	}
+	pause, waited := 500*time.Millisecond, time.Duration(0)
+	for {
+		err := r.Works(ctx, id, secret)
+		if err == nil {
+			return nil
+		}
+		if waited+pause > limit {
+			return fmt.Errorf("the new access key %s does not work after %s (%v): run rotate again to keep waiting", id, waited, err)
+		}
+		if err := r.sleep(ctx, pause); err != nil {
+			return err
+		}
+		waited += pause
+		pause = min(2*pause, 8*time.Second)
+	}
+}
+
+// retire deletes (or deactivates) the old key and clears the rotation.
+func (r *Rotator) retire(ctx context.Context, e *keystore.Entry) error {
+	old := e.Rotation.OldAccessKeyID
+	if old != "" {
+		var err error
+		if r.KeepOld {
+			_, err = r.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(old), Status: types.StatusTypeInactive})
+		} else {
+			_, err = r.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(old)})
+		}
+		if err != nil && apiCode(err) != "NoSuchEntity" {
+			return fmt.Errorf("retiring the old key %s (the new one is in place; run rotate again to retry): %w", old, err)
+		}
+		if r.KeepOld {
+			r.logf("deactivated the old access key %s", old)
+		} else {
+			r.logf("deleted the old access key %s", old)
+		}
+	}
+	e.Rotation = nil
+	return r.Store.Put(e)
+}
+
+func (r *Rotator) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (r *Rotator) sleep(ctx context.Context, d time.Duration) error {
+	if r.Sleep != nil {
+		return r.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Rotator) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, format+"\n", args...)
+	}
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
