@@ -104,7 +104,7 @@ func (im *Importer) Import(profile string) (*ImportResult, error) {
 		}
 		res.AccessKeyID = id
 	}
-	if err := im.ensureCredentialProcess(cfg, p, res); err != nil {
+	if res.CredentialProcess, err = im.ensureCredentialProcess(cfg, p); err != nil {
 		return nil, fmt.Errorf("the key of profile %s is in the key store, but the config file could not be updated (run import again): %w", profile, err)
 	}
 	if hasID {
@@ -156,23 +156,41 @@ func same(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byt
 // have no credentials for the AWS CLI without its keys: a profile with
 // role_arn, credential_process, credential_source, SSO or web identity
 // settings keeps what it has.
-func (im *Importer) ensureCredentialProcess(cfg *awsconfig.Config, p *awsconfig.Section, res *ImportResult) error {
+func (im *Importer) ensureCredentialProcess(cfg *awsconfig.Config, p *awsconfig.Section) (bool, error) {
 	for _, k := range []string{awsconfig.KeyCredentialProcess, awsconfig.KeyRoleARN, awsconfig.KeyCredentialSource, awsconfig.KeyWebIdentityToken, "sso_session", "sso_start_url"} {
 		if _, ok := p.Get(k); ok {
-			return nil
+			return false, nil
 		}
 	}
-	if cfg.ConfigPath == "" {
+	return true, im.setCredentialProcess(cfg.ConfigPath, p.Name)
+}
+
+func (im *Importer) setCredentialProcess(configPath, profile string) error {
+	if configPath == "" {
 		return errors.New("no config file path")
 	}
-	v := CredentialProcessFor(im.Command, p.Name)
-	if err := awsconfig.EditFile(cfg.ConfigPath, func(b []byte) ([]byte, error) {
-		return awsconfig.SetProfile(b, p.Name, []awsconfig.KeyValue{{Key: awsconfig.KeyCredentialProcess, Value: v}})
-	}); err != nil {
-		return err
+	return awsconfig.EditFile(configPath, func(b []byte) ([]byte, error) {
+		return awsconfig.SetProfile(b, profile, []awsconfig.KeyValue{{Key: awsconfig.KeyCredentialProcess, Value: CredentialProcessFor(im.Command, profile)}})
+	})
+}
+
+// EnsureCLI makes a profile whose keys are in the store usable by the AWS
+// CLI: it adds credential_process to the profile (creating the profile in
+// the config file when it is in neither file) unless the profile has
+// another way to get credentials. It reports whether it changed the file.
+func (im *Importer) EnsureCLI(profile string) (bool, error) {
+	cfg, err := awsconfig.Load(im.Env)
+	if err != nil {
+		return false, err
 	}
-	res.CredentialProcess = true
-	return nil
+	p := cfg.Profile(profile)
+	if p == nil {
+		return true, im.setCredentialProcess(cfg.ConfigPath, profile)
+	}
+	if _, ok := p.Get(awsconfig.KeyAccessKeyID); ok {
+		return false, nil // keys in the files: the AWS CLI uses those
+	}
+	return im.ensureCredentialProcess(cfg, p)
 }
 
 // removeFromFiles deletes the static keys from both files.

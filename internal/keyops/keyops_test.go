@@ -84,7 +84,7 @@ func TestImport(t *testing.T) {
 	}
 	e, err := s.Get("bob")
 	if err != nil || e.AccessKeyID != bobID || e.SecretAccessKey != bobSecret || !e.Added.Equal(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)) {
-		t.Fatalf("stored %+v %v", e, err)
+		t.Fatalf("stored key %v %v", e != nil && e.AccessKeyID == bobID, err)
 	}
 
 	// The stored keys now resolve as bob's static keys, before the
@@ -314,7 +314,7 @@ func TestRotateRefusesTwoKeys(t *testing.T) {
 		t.Errorf("keys %v", got)
 	}
 	if e, _ := s.Get("bob"); e.AccessKeyID != oldID || e.Rotation != nil {
-		t.Errorf("stored %+v", e)
+		t.Errorf("stored key %s, rotation %+v", e.AccessKeyID, e.Rotation)
 	}
 }
 
@@ -344,5 +344,23 @@ func TestRotateWaitsForPropagation(t *testing.T) {
 	}
 	if e, _ := s.Get("bob"); e.Rotation == nil || e.Rotation.NewAccessKeyID == "" {
 		t.Errorf("the rotation was not kept: %+v", e.Rotation)
+	}
+}
+
+// TestRotateRefused: IAM refusing CreateAccessKey (here: no permission)
+// ends the rotation: nothing to resume, the stored key unchanged.
+func TestRotateRefused(t *testing.T) {
+	rl := startRotationLab(t)
+	s, oldID := rl.storeBob(t)
+	bob, _ := rl.l.Applied.User("bob")
+	c := rl.cfg.Copy()
+	c.Credentials = credentials.NewStaticCredentialsProvider(bob.AccessKeys[0].ID, bob.AccessKeys[0].Secret, "")
+	r := &Rotator{Store: s, IAM: iam.NewFromConfig(c), User: "bob", Works: rl.works, Sleep: noSleep}
+	_, err := r.Rotate(context.Background(), "bob")
+	if err == nil || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Fatalf("rotate without permission: %v", err)
+	}
+	if e, _ := s.Get("bob"); e.AccessKeyID != oldID || e.Rotation != nil {
+		t.Errorf("stored key %s, rotation %+v", e.AccessKeyID, e.Rotation)
 	}
 }

@@ -125,7 +125,11 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (*RotateResult, er
 func (r *Rotator) create(ctx context.Context, e *keystore.Entry) error {
 	out, err := r.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(r.User)})
 	if err != nil {
-		return fmt.Errorf("ListAccessKeys %s: %w", r.User, err)
+		err = fmt.Errorf("ListAccessKeys %s: %w", r.User, err)
+		if apiCode(err) != "" {
+			return r.abort(e, err) // refused: nothing changed
+		}
+		return err
 	}
 	var others []types.AccessKeyMetadata
 	for _, k := range out.AccessKeyMetadata {
@@ -145,9 +149,14 @@ func (r *Rotator) create(ctx context.Context, e *keystore.Entry) error {
 	}
 	created, err := r.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(r.User)})
 	if err != nil {
-		if apiCode(err) == "LimitExceeded" {
+		switch code := apiCode(err); {
+		case code == "LimitExceeded":
 			return r.abort(e, fmt.Errorf("%w: CreateAccessKey: %v", ErrTwoKeys, err))
+		case code != "":
+			// IAM refused: nothing was created, the rotation ends here.
+			return r.abort(e, fmt.Errorf("CreateAccessKey %s: %w", r.User, err))
 		}
+		// No answer: the key may exist; the next rotate finds it.
 		return fmt.Errorf("CreateAccessKey %s: %w", r.User, err)
 	}
 	k := created.AccessKey

@@ -164,3 +164,21 @@ func ValidSecret(s string) bool {
 	}
 	return true
 }
+
+// String shows the entry without its secrets (for logs and test failures).
+func (e *Entry) String() string {
+	if e == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("{Profile:%s AccessKeyID:%s SecretAccessKey:<redacted> Added:%s Rotated:%s Rotation:%v}",
+		e.Profile, e.AccessKeyID, e.Added.Format(time.RFC3339), e.Rotated.Format(time.RFC3339), e.Rotation)
+}
+
+// String shows the rotation without the new key's secret.
+func (r *Rotation) String() string {
+	if r == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("{Started:%s NewAccessKeyID:%s NewSecretAccessKey:<redacted> OldAccessKeyID:%s}",
+		r.Started.Format(time.RFC3339), r.NewAccessKeyID, r.OldAccessKeyID)
+}

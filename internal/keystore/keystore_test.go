@@ -283,3 +283,13 @@ func FuzzFileStore(f *testing.F) {
 		}
 	})
 }
+
+func TestStringRedacts(t *testing.T) {
+	e := entry("bob")
+	e.Rotation = &Rotation{NewAccessKeyID: "AKIAI44QH8DHBEXAMPLE", NewSecretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}
+	for _, s := range []string{fmt.Sprint(e), fmt.Sprintf("%+v", e), fmt.Sprintf("%v", e.Rotation)} {
+		if strings.Contains(s, testSecret) || strings.Contains(s, e.Rotation.NewSecretAccessKey) || !strings.Contains(s, "<redacted>") {
+			t.Errorf("%s", s)
+		}
+	}
+}

@@ -99,6 +99,21 @@ func (f *Factory) envConfig(cfg *awsconfig.Config, profile string, services []st
 	return c, "access keys from the environment", err
 }
 
+// StaticConfig is an SDK configuration that signs with creds, with the
+// profile's region (or the environment's) and the endpoints the
+// configuration names for the services: for checking a key (keys add
+// --verify, keys rotate) at the profile's endpoint.
+func (f *Factory) StaticConfig(cfg *awsconfig.Config, profile string, creds aws.CredentialsProvider, services ...string) (aws.Config, error) {
+	region := f.Getenv(awsconfig.EnvRegion)
+	if region == "" {
+		region = f.Getenv(awsconfig.EnvDefaultRegion)
+	}
+	if p := cfg.Profile(profile); region == "" && p != nil {
+		region = p.Value("region")
+	}
+	return f.baseConfig(cfg, profile, region, creds, services)
+}
+
 // baseConfig is an SDK configuration with the region (IAM's default when
 // empty), the credentials, and the endpoints the configuration names for
 // the services.

@@ -19,6 +19,7 @@ import (
 	democmd "github.com/awsmfa/awsmfa/internal/cmd/demo"
 	execcmd "github.com/awsmfa/awsmfa/internal/cmd/exec"
 	"github.com/awsmfa/awsmfa/internal/cmd/export"
+	keyscmd "github.com/awsmfa/awsmfa/internal/cmd/keys"
 	labcmd "github.com/awsmfa/awsmfa/internal/cmd/lab"
 	"github.com/awsmfa/awsmfa/internal/cmd/login"
 	mfacmd "github.com/awsmfa/awsmfa/internal/cmd/mfa"
@@ -72,6 +73,7 @@ Exit codes: 0 success, 1 a negative answer (lint findings, a denied request),
 	cmd.AddCommand(login.NewCmdLogin(ios, nil))
 	cmd.AddCommand(mfacmd.NewCmdMFA(ios))
 	cmd.AddCommand(setupcmd.NewCmdSetup(ios))
+	cmd.AddCommand(keyscmd.NewCmdKeys(ios))
 	return cmd
 }
 

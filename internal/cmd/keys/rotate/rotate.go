@@ -1,0 +1,133 @@
+// Package rotate is `awsmfa keys rotate`: replace a stored profile's
+// access key with a new one.
+package rotate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
+	"github.com/awsmfa/awsmfa/internal/cmdutil"
+	"github.com/awsmfa/awsmfa/internal/iostreams"
+	"github.com/awsmfa/awsmfa/internal/keyops"
+)
+
+// Options are the command's inputs.
+type Options struct {
+	Ctx     context.Context
+	IO      *iostreams.IOStreams
+	Factory *brokerutil.Factory
+	Profile string
+	KeepOld bool
+	Output  string
+	// Propagation bounds the wait for the new key to work (default 2
+	// minutes).
+	Propagation time.Duration
+}
+
+// NewCmdRotate returns the command; runF replaces Run in tests.
+func NewCmdRotate(ios *iostreams.IOStreams, runF func(*Options) error) *cobra.Command {
+	o := &Options{IO: ios, Factory: brokerutil.New(ios)}
+	cmd := &cobra.Command{
+		Use:   "rotate PROFILE [--keep-old]",
+		Short: "Replace a stored profile's access key with a new one",
+		Long: `Create a new access key for the profile's IAM user (iam:CreateAccessKey,
+with the profile's credentials: under a deny-unless-MFA policy such as
+seed 004's, its MFA session, so you may be asked for a code), wait until
+IAM accepts it (sts:GetCallerIdentity, retried: IAM is eventually
+consistent), store it, then delete the old key (--keep-old deactivates it
+instead). Every step is recorded in the key store before the next: if the
+command is interrupted, running it again finishes the rotation. A user
+who already has two keys (IAM's limit) gets the command that deletes the
+unused one. The next call with the profile starts a new MFA session (one
+code), since the session belongs to the old key.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Ctx, o.Profile = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return Run(o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.KeepOld, "keep-old", false, "deactivate the old key instead of deleting it")
+	cmdutil.AddOutputFlag(cmd, &o.Output)
+	return cmd
+}
+
+// Run rotates.
+func Run(o *Options) error {
+	if err := cmdutil.CheckOutput(o.Output); err != nil {
+		return err
+	}
+	ctx := cmdutil.Context(o.Ctx)
+	store, err := o.Factory.OpenKeyStore()
+	if err != nil {
+		return failed(err)
+	}
+	if _, ok, err := store.Lookup(o.Profile); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("profile %s has no key in %s: import it first (awsmfa keys import %s)", o.Profile, store.Where(), o.Profile)
+		}
+		return failed(err)
+	}
+	cfg, source, err := o.Factory.SDKConfig(ctx, o.Profile, "iam", "sts")
+	if err != nil {
+		return failed(err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return failed(fmt.Errorf("who is calling (%s): %w", source, err))
+	}
+	user, err := userName(aws.ToString(id.Arn))
+	if err != nil {
+		return failed(err)
+	}
+	files, err := o.Factory.LoadConfig()
+	if err != nil {
+		return failed(err)
+	}
+	works := func(ctx context.Context, keyID, secret string) error {
+		c, err := o.Factory.StaticConfig(files, o.Profile, credentials.NewStaticCredentialsProvider(keyID, secret, ""), "sts")
+		if err != nil {
+			return err
+		}
+		c.RetryMaxAttempts = 1
+		_, err = sts.NewFromConfig(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		return err
+	}
+	r := &keyops.Rotator{Store: store, IAM: iam.NewFromConfig(cfg), User: user, Works: works, KeepOld: o.KeepOld,
+		Propagation: o.Propagation, Now: o.Factory.Clock, Log: o.IO.ErrOut}
+	res, err := r.Rotate(ctx, o.Profile)
+	if err != nil {
+		return failed(err)
+	}
+	if o.Output == cmdutil.OutputJSON {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		fmt.Fprintln(o.IO.Out, string(b))
+		return nil
+	}
+	fmt.Fprintf(o.IO.Out, "%s: access key %s replaced by %s (old key %s)\n", o.Profile, res.OldAccessKeyID, res.NewAccessKeyID, res.OldKey)
+	return nil
+}
+
+// userName is the IAM user of a caller ARN; rotation needs a user's
+// own credentials (a role has no access keys).
+func userName(arn string) (string, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "user/") {
+		return parts[5][strings.LastIndexByte(parts[5], '/')+1:], nil
+	}
+	return "", fmt.Errorf("the profile's credentials belong to %s, not to an IAM user: only a user's own access keys can be rotated", arn)
+}
+
+func failed(err error) error { return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err} }
