@@ -43,6 +43,10 @@ type Rotator struct {
 	Sleep       func(ctx context.Context, d time.Duration) error
 	// Log receives one line per step (stderr).
 	Log io.Writer
+	// Switched, when set, is told that the profile's key changed from old
+	// to new (also when a resumed rotation finds it changed), before the
+	// old key is retired: the command moves the cached MFA session.
+	Switched func(oldAccessKeyID, newAccessKeyID string)
 }
 
 // RotateResult says what Rotate did.
@@ -111,6 +115,9 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (*RotateResult, er
 	}
 	res.OldAccessKeyID = e.Rotation.OldAccessKeyID
 	res.NewAccessKeyID = e.AccessKeyID
+	if r.Switched != nil && res.OldAccessKeyID != "" {
+		r.Switched(res.OldAccessKeyID, res.NewAccessKeyID)
+	}
 	if err := r.retire(ctx, e); err != nil {
 		return nil, err
 	}

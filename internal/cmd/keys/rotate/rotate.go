@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
 	"github.com/awsmfa/awsmfa/internal/iostreams"
@@ -106,7 +107,8 @@ func Run(o *Options) error {
 		return err
 	}
 	r := &keyops.Rotator{Store: store, IAM: iam.NewFromConfig(cfg), User: user, Works: works, KeepOld: o.KeepOld,
-		Propagation: o.Propagation, Now: o.Factory.Clock, Log: o.IO.ErrOut}
+		Propagation: o.Propagation, Now: o.Factory.Clock, Log: o.IO.ErrOut,
+		Switched: func(oldID, newID string) { o.carrySession(files, oldID, newID) }}
 	res, err := r.Rotate(ctx, o.Profile)
 	if err != nil {
 		return failed(err)
@@ -118,6 +120,41 @@ func Run(o *Options) error {
 	}
 	fmt.Fprintf(o.IO.Out, "%s: access key %s replaced by %s (old key %s)\n", o.Profile, res.OldAccessKeyID, res.NewAccessKeyID, res.OldKey)
 	return nil
+}
+
+// sessionKey is the cache key of the profile's MFA session when its
+// access key is id ("" when the profile has no MFA session).
+func (o *Options) sessionKey(cfg *awsconfig.Config, id string) string {
+	ch, err := cfg.Resolve(o.Profile)
+	if err != nil || ch.Base.Kind != awsconfig.BaseStatic {
+		return ""
+	}
+	ch.Base.AccessKeyID = id
+	k, _ := ch.MFASessionKey()
+	return k
+}
+
+// carrySession moves the cached MFA session from the old key's cache key
+// to the new one's: a GetSessionToken session belongs to the user and
+// stays valid until it expires when the key that asked for it is deleted,
+// and the MFA code it took may not be used twice, so the next call need
+// not wait for a new code.
+func (o *Options) carrySession(cfg *awsconfig.Config, oldID, newID string) {
+	oldKey, newKey := o.sessionKey(cfg, oldID), o.sessionKey(cfg, newID)
+	cache, err := o.Factory.OpenCache()
+	if oldKey == "" || newKey == "" || err != nil {
+		return
+	}
+	if have, _ := cache.Get(newKey); have != nil {
+		return
+	}
+	c, err := cache.Get(oldKey)
+	if err != nil || c == nil {
+		return
+	}
+	if cache.Put(newKey, c) == nil {
+		_ = cache.Delete(oldKey)
+	}
 }
 
 // userName is the IAM user of a caller ARN; rotation needs a user's
