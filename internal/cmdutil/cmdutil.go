@@ -168,3 +168,13 @@ func Context(ctx context.Context) context.Context {
 	}
 	return ctx
 }
+
+// Failed makes err exit 2 (ExitError): an operation that failed. An err
+// that already carries an exit code keeps it.
+func Failed(err error) error {
+	var ec *ExitCodeError
+	if errors.As(err, &ec) {
+		return err
+	}
+	return &ExitCodeError{Code: ExitError, Err: err}
+}

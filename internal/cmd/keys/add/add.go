@@ -98,20 +98,20 @@ func Run(o *Options) error {
 	res := Result{Profile: o.Profile, AccessKeyID: id}
 	if o.Verify {
 		if res.Arn, err = o.verify(ctx, id, secret); err != nil {
-			return failed(fmt.Errorf("--verify: the key does not work: %w", err))
+			return cmdutil.Failed(fmt.Errorf("--verify: the key does not work: %w", err))
 		}
 	}
 	store, err := o.Factory.OpenKeyStore()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	if err := store.Put(&keystore.Entry{Profile: o.Profile, AccessKeyID: id, SecretAccessKey: secret, Added: o.Factory.Clock().UTC()}); err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	res.Store = store.Where()
 	im := &keyops.Importer{Store: store, Env: o.Factory.AWSEnv()}
 	if res.CredentialProcess, err = im.EnsureCLI(o.Profile); err != nil {
-		return failed(fmt.Errorf("the key is stored, but the config file could not be updated: %w", err))
+		return cmdutil.Failed(fmt.Errorf("the key is stored, but the config file could not be updated: %w", err))
 	}
 	o.warnFileKeys()
 	if o.Output == cmdutil.OutputJSON {
@@ -148,7 +148,7 @@ func (o *Options) readKey() (string, string, error) {
 	fmt.Fprint(o.IO.ErrOut, "Access key ID: ")
 	line, err := bufio.NewReaderSize(o.IO.In, 256).ReadString('\n')
 	if err != nil && line == "" {
-		return "", "", failed(fmt.Errorf("reading the access key ID: %w", err))
+		return "", "", cmdutil.Failed(fmt.Errorf("reading the access key ID: %w", err))
 	}
 	read := o.ReadSecret
 	if read == nil {
@@ -159,7 +159,7 @@ func (o *Options) readKey() (string, string, error) {
 		if errors.Is(err, mfa.ErrNoTerminal) {
 			return "", "", cmdutil.UsageError("no terminal to ask on: use --env")
 		}
-		return "", "", failed(err)
+		return "", "", cmdutil.Failed(err)
 	}
 	return strings.TrimSpace(line), strings.TrimSpace(secret), nil
 }
@@ -195,4 +195,3 @@ func (o *Options) warnFileKeys() {
 	}
 }
 
-func failed(err error) error { return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err} }

@@ -65,14 +65,14 @@ func Run(o *Options) error {
 	}
 	store, err := o.Factory.OpenKeyStore()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	im := &keyops.Importer{Store: store, Env: o.Factory.AWSEnv(), Now: o.Factory.Clock}
 	profiles := o.Profiles
 	if o.All {
 		cfg, err := awsconfig.Load(o.Factory.AWSEnv())
 		if err != nil {
-			return failed(err)
+			return cmdutil.Failed(err)
 		}
 		if profiles = keyops.Candidates(cfg); len(profiles) == 0 {
 			fmt.Fprintln(o.IO.ErrOut, "No profile has long-term access keys in the files.")
@@ -97,7 +97,7 @@ func Run(o *Options) error {
 		fmt.Fprintln(o.IO.Out, string(b))
 	}
 	if len(errs) > 0 {
-		return failed(fmt.Errorf("%s", strings.Join(errs, "\n")))
+		return cmdutil.Failed(fmt.Errorf("%s", strings.Join(errs, "\n")))
 	}
 	return nil
 }
@@ -118,4 +118,3 @@ func describe(r *keyops.ImportResult, where string) string {
 	return fmt.Sprintf("%s: access key %s %s", r.Profile, r.AccessKeyID, strings.Join(parts, "; "))
 }
 
-func failed(err error) error { return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err} }

@@ -77,11 +77,11 @@ func Run(o *Options) error {
 	}
 	store, err := o.Factory.OpenKeyStore()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	sums, err := store.List()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	cfg, _ := awsconfig.Load(o.Factory.AWSEnv())
 	now := o.Factory.Clock()
@@ -178,4 +178,3 @@ func (o *Options) lastUsed(k *Key) {
 	}
 }
 
-func failed(err error) error { return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err} }

@@ -46,14 +46,14 @@ terminal the command asks first; without one it needs --yes.`,
 func Run(o *Options) error {
 	store, err := o.Factory.OpenKeyStore()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	id, ok, err := store.Lookup(o.Profile)
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	if !ok {
-		return failed(fmt.Errorf("profile %s has no key in %s", o.Profile, store.Where()))
+		return cmdutil.Failed(fmt.Errorf("profile %s has no key in %s", o.Profile, store.Where()))
 	}
 	if !o.Yes {
 		if err := cmdutil.Confirm(o.IO, fmt.Sprintf("Delete access key %s of profile %s from %s?", id, o.Profile, store.Where())); err != nil {
@@ -61,10 +61,9 @@ func Run(o *Options) error {
 		}
 	}
 	if err := store.Delete(o.Profile); err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Deleted access key %s of profile %s from %s. The key is still valid in IAM.\n", id, o.Profile, store.Where())
 	return nil
 }
 
-func failed(err error) error { return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err} }

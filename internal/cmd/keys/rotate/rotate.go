@@ -73,29 +73,29 @@ func Run(o *Options) error {
 	ctx := cmdutil.Context(o.Ctx)
 	store, err := o.Factory.OpenKeyStore()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	if _, ok, err := store.Lookup(o.Profile); err != nil || !ok {
 		if err == nil {
 			err = fmt.Errorf("profile %s has no key in %s: import it first (awsmfa keys import %s)", o.Profile, store.Where(), o.Profile)
 		}
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	cfg, source, err := o.Factory.SDKConfig(ctx, o.Profile, "iam", "sts")
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return failed(fmt.Errorf("who is calling (%s): %w", source, err))
+		return cmdutil.Failed(fmt.Errorf("who is calling (%s): %w", source, err))
 	}
 	user, err := userName(aws.ToString(id.Arn))
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	files, err := o.Factory.LoadConfig()
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	works := func(ctx context.Context, keyID, secret string) error {
 		c, err := o.Factory.StaticConfig(files, o.Profile, credentials.NewStaticCredentialsProvider(keyID, secret, ""), "sts")
@@ -111,7 +111,7 @@ func Run(o *Options) error {
 		Switched: func(oldID, newID string) { o.carrySession(files, oldID, newID) }}
 	res, err := r.Rotate(ctx, o.Profile)
 	if err != nil {
-		return failed(err)
+		return cmdutil.Failed(err)
 	}
 	if o.Output == cmdutil.OutputJSON {
 		b, _ := json.MarshalIndent(res, "", "  ")
@@ -167,4 +167,3 @@ func userName(arn string) (string, error) {
 	return "", fmt.Errorf("the profile's credentials belong to %s, not to an IAM user: only a user's own access keys can be rotated", arn)
 }
 
-func failed(err error) error { return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err} }

@@ -65,14 +65,8 @@ func derefString(s *string) string {
 	return *s
 }
 
-// Failed makes err exit 2.
-func Failed(err error) error {
-	var ec *cmdutil.ExitCodeError
-	if errors.As(err, &ec) {
-		return err
-	}
-	return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
-}
+// Failed makes err exit 2 (cmdutil.Failed).
+func Failed(err error) error { return cmdutil.Failed(err) }
 
 // maxLine bounds a line read for a code.
 const maxLine = 256

@@ -6,7 +6,6 @@ package setuputil
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -145,11 +144,5 @@ func (s *Session) Notes(w io.Writer) {
 	}
 }
 
-// Failed makes err exit 2.
-func Failed(err error) error {
-	var ec *cmdutil.ExitCodeError
-	if errors.As(err, &ec) {
-		return err
-	}
-	return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
-}
+// Failed makes err exit 2 (cmdutil.Failed).
+func Failed(err error) error { return cmdutil.Failed(err) }
