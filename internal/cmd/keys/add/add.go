@@ -194,4 +194,3 @@ func (o *Options) warnFileKeys() {
 		}
 	}
 }
-

@@ -117,4 +117,3 @@ func describe(r *keyops.ImportResult, where string) string {
 	}
 	return fmt.Sprintf("%s: access key %s %s", r.Profile, r.AccessKeyID, strings.Join(parts, "; "))
 }
-

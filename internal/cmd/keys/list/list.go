@@ -177,4 +177,3 @@ func (o *Options) lastUsed(k *Key) {
 		k.LastUsed, k.LastUsedService = &t, aws.ToString(lu.ServiceName)
 	}
 }
-

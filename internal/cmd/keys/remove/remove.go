@@ -66,4 +66,3 @@ func Run(o *Options) error {
 	fmt.Fprintf(o.IO.ErrOut, "Deleted access key %s of profile %s from %s. The key is still valid in IAM.\n", id, o.Profile, store.Where())
 	return nil
 }
-

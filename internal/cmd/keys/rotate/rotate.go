@@ -166,4 +166,3 @@ func userName(arn string) (string, error) {
 	}
 	return "", fmt.Errorf("the profile's credentials belong to %s, not to an IAM user: only a user's own access keys can be rotated", arn)
 }
-
