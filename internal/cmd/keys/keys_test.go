@@ -84,8 +84,15 @@ func TestAddListRemove(t *testing.T) {
 	if cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "pass --yes") {
 		t.Errorf("remove without a terminal: %v", err)
 	}
-	if err := execute(t, e, "remove", "ops", "--yes"); err != nil {
+	if err := execute(t, e, "remove", "ops", "--yes", "-o", "json"); err != nil {
 		t.Fatal(err)
+	}
+	var removed struct {
+		Profile, AccessKeyID string
+		Removed              bool
+	}
+	if err := json.Unmarshal([]byte(e.Out.String()), &removed); err != nil || removed.Profile != "ops" || removed.AccessKeyID != k.ID || !removed.Removed {
+		t.Errorf("remove JSON: %v %s", err, e.Out.String())
 	}
 	if err := execute(t, e, "remove", "ops", "--yes"); cmdutil.ExitCode(err) != 2 || !strings.Contains(err.Error(), "profile ops has no key") {
 		t.Errorf("second remove: %v", err)

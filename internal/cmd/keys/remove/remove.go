@@ -18,6 +18,7 @@ type Options struct {
 	Factory *brokerutil.Factory
 	Profile string
 	Yes     bool
+	Output  string
 }
 
 // NewCmdRemove returns the command; runF replaces Run in tests.
@@ -39,11 +40,15 @@ terminal the command asks first; without one it needs --yes.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmdutil.AddOutputFlag(cmd, &o.Output)
 	return cmd
 }
 
 // Run removes.
 func Run(o *Options) error {
+	if err := cmdutil.CheckOutput(o.Output); err != nil {
+		return err
+	}
 	store, err := o.Factory.OpenKeyStore()
 	if err != nil {
 		return cmdutil.Failed(err)
@@ -62,6 +67,9 @@ func Run(o *Options) error {
 	}
 	if err := store.Delete(o.Profile); err != nil {
 		return cmdutil.Failed(err)
+	}
+	if o.Output == cmdutil.OutputJSON {
+		fmt.Fprintf(o.IO.Out, "{\"profile\": %q, \"accessKeyId\": %q, \"removed\": true}\n", o.Profile, id)
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Deleted access key %s of profile %s from %s. The key is still valid in IAM.\n", id, o.Profile, store.Where())
 	return nil
