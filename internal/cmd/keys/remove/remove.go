@@ -3,6 +3,7 @@
 package remove
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -69,7 +70,12 @@ func Run(o *Options) error {
 		return cmdutil.Failed(err)
 	}
 	if o.Output == cmdutil.OutputJSON {
-		fmt.Fprintf(o.IO.Out, "{\"profile\": %q, \"accessKeyId\": %q, \"removed\": true}\n", o.Profile, id)
+		b, _ := json.Marshal(struct {
+			Profile     string `json:"profile"`
+			AccessKeyID string `json:"accessKeyId"`
+			Removed     bool   `json:"removed"`
+		}{o.Profile, id, true})
+		fmt.Fprintln(o.IO.Out, string(b))
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Deleted access key %s of profile %s from %s. The key is still valid in IAM.\n", id, o.Profile, store.Where())
 	return nil
