@@ -40,6 +40,20 @@ func OpenOSKeyring(service string) (keyring.Keyring, error) {
 	})
 }
 
+// OpenPass opens the pass(1) password store (gpg-encrypted files,
+// PASSWORD_STORE_DIR or ~/.password-store; dir overrides) through keyring's
+// pass backend, running command ("pass" when empty). Items go under the
+// folder service/.
+func OpenPass(service, dir, command string) (keyring.Keyring, error) {
+	return keyring.Open(keyring.Config{
+		ServiceName:     service,
+		AllowedBackends: []keyring.BackendType{keyring.PassBackend},
+		PassDir:         dir,
+		PassCmd:         command,
+		PassPrefix:      service,
+	})
+}
+
 // keyringStore keeps one keychain item per profile.
 type keyringStore struct {
 	kr     keyring.Keyring

@@ -34,7 +34,11 @@
 // # Keyring backend
 //
 // One item per profile, service "awsmfa-keys", key "awsmfa-keys:PROFILE",
-// whose data is the entry's JSON (the keychain protects it).
+// whose data is the entry's JSON (the keychain protects it). Backend
+// "pass" puts the same items in the pass(1) password store (gpg), under
+// the folder awsmfa-keys/; "auto" never picks it (its gpg prompts would
+// surprise a credential_process run), only an explicit
+// AWSMFA_KEYS_BACKEND=pass does.
 package keystore
 
 import (
@@ -98,6 +102,8 @@ const (
 	BackendAuto    = "auto"
 	BackendKeyring = "keyring"
 	BackendFile    = "file"
+	// BackendPass is the pass(1) password store: only when asked for.
+	BackendPass = "pass"
 )
 
 // Environment variables the command layer reads.

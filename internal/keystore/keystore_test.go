@@ -293,3 +293,55 @@ func TestStringRedacts(t *testing.T) {
 		}
 	}
 }
+
+// fakePass is a pass(1) stand-in with pass's command line and layout
+// (NAME.gpg files under PASSWORD_STORE_DIR), storing plain text: the
+// test exercises keyring's pass backend, not gpg.
+const fakePass = `#!/bin/sh
+set -e
+dir="$PASSWORD_STORE_DIR"
+case "$1" in
+show) cat "$dir/$2.gpg" ;;
+insert) name="$4"; mkdir -p "$(dirname "$dir/$name")"; cat > "$dir/$name.gpg" ;;
+rm) rm -f "$dir/$3.gpg" ;;
+*) echo "fake pass: unsupported $*" >&2; exit 1 ;;
+esac
+`
+
+func TestPassBackend(t *testing.T) {
+	dir := t.TempDir()
+	cmd := filepath.Join(dir, "pass")
+	if err := os.WriteFile(cmd, []byte(fakePass), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	storeDir := filepath.Join(dir, "password-store")
+	s, err := Open(Options{Backend: BackendPass, PassDir: storeDir, PassCommand: cmd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.Where(), "pass password store") {
+		t.Errorf("Where %q", s.Where())
+	}
+	if err := s.Put(entry("bob")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(storeDir, "awsmfa-keys", "awsmfa-keys:bob.gpg")); err != nil {
+		t.Errorf("pass layout: %v", err)
+	}
+	e, err := s.Get("bob")
+	if err != nil || e == nil || e.SecretAccessKey != testSecret {
+		t.Fatalf("Get: %v %v", e, err)
+	}
+	if l, err := s.List(); err != nil || len(l) != 1 || l[0].Profile != "bob" {
+		t.Errorf("List: %v %v", l, err)
+	}
+	if err := s.Delete("bob"); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Get("bob"); e != nil || err != nil {
+		t.Errorf("after Delete: %v %v", e, err)
+	}
+	if _, err := Open(Options{Backend: BackendPass, PassCommand: filepath.Join(dir, "no-such-pass")}); err == nil || !strings.Contains(err.Error(), "pass") {
+		t.Errorf("missing pass: %v", err)
+	}
+}

@@ -25,6 +25,9 @@ type Options struct {
 	// OpenKeyring opens the keychain (default OpenOSKeyring); tests give a
 	// keyring.NewArrayKeyring.
 	OpenKeyring func(service string) (keyring.Keyring, error)
+	// PassDir and PassCommand configure the "pass" backend (defaults:
+	// $PASSWORD_STORE_DIR or ~/.password-store, and "pass").
+	PassDir, PassCommand string
 }
 
 // DefaultDir is os.UserConfigDir()/awsmfa/keys: configuration, not cache
@@ -70,8 +73,15 @@ func Open(o Options) (Store, error) {
 		return file, nil
 	case BackendKeyring:
 		return openKeyringStore(openKR, svc)
+	case BackendPass:
+		s, err := openKeyringStore(func(svc string) (keyring.Keyring, error) { return OpenPass(svc, o.PassDir, o.PassCommand) }, svc)
+		if err != nil {
+			return nil, fmt.Errorf("the pass password store: %w", err)
+		}
+		s.name = "pass password store (folder " + svc + ")"
+		return s, nil
 	}
-	return nil, fmt.Errorf("unknown key store backend %q (want auto, keyring or file)", o.Backend)
+	return nil, fmt.Errorf("unknown key store backend %q (want auto, keyring, pass or file)", o.Backend)
 }
 
 // openKeyringStore opens the keychain and checks that it answers, by

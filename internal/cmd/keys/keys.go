@@ -31,7 +31,7 @@ AWS CLI gets MFA credentials through the profile's credential_process
 profile, those win (the AWS CLI, which reads only the files, uses them
 too) and awsmfa keys list says so.
 
-Environment: AWSMFA_KEYS_BACKEND (auto, keyring or file), AWSMFA_KEYS_DIR
+Environment: AWSMFA_KEYS_BACKEND (auto, keyring, pass or file), AWSMFA_KEYS_DIR
 (the file backend's directory, default ~/.config/awsmfa/keys),
 AWSMFA_KEYS_PASSPHRASE.`,
 	}
