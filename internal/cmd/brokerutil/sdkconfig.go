@@ -3,12 +3,10 @@ package brokerutil
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sdkconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
@@ -47,7 +45,7 @@ func (f *Factory) SDKConfig(ctx context.Context, profile string, services ...str
 	case profile == "" && f.Getenv("AWS_ACCESS_KEY_ID") != "":
 		return f.envConfig(cfg, name, services)
 	case profile == "" && (cfg.Profile(name) == nil || f.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != ""):
-		return f.sdkConfig(ctx, "the default credential chain")
+		return f.defaultChain(ctx, cfg, "the default credential chain", services)
 	}
 	f.WarnConfig(cfg)
 	ch, err := cfg.Resolve(name)
@@ -64,6 +62,12 @@ func (f *Factory) profileConfig(ctx context.Context, cfg *awsconfig.Config, ch *
 	if err := broker.CheckLoop(ch, f.Getenv); err != nil {
 		return aws.Config{}, "", err
 	}
+	return f.chainConfig(ctx, cfg, ch, services)
+}
+
+// chainConfig is the configuration of a resolved chain, its credentials
+// from the broker.
+func (f *Factory) chainConfig(ctx context.Context, cfg *awsconfig.Config, ch *awsconfig.Chain, services []string) (aws.Config, string, error) {
 	b, err := f.Broker(cfg, ch, Flags{Profile: ch.Profile}, PromptInteractive)
 	if err != nil {
 		return aws.Config{}, "", err
@@ -138,20 +142,34 @@ func (f *Factory) baseConfig(cfg *awsconfig.Config, profile, region string, cred
 	return c, nil
 }
 
-// sdkConfig is the SDK's default configuration, for credentials awsmfa
-// does not resolve itself.
-func (f *Factory) sdkConfig(ctx context.Context, source string) (aws.Config, string, error) {
-	c, err := sdkconfig.LoadDefaultConfig(ctx, sdkconfig.WithAppID("awsmfa"))
-	if err != nil {
-		return aws.Config{}, "", fmt.Errorf("loading the AWS configuration: %w", err)
+// defaultChain covers what the SDK's default chain adds when no profile
+// applies (access keys in the environment are handled before): a web
+// identity token file (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN), the
+// container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*), else the
+// instance's role (IMDS). awsmfa resolves these through its broker, as the
+// same sources in a profile (web_identity_token_file, credential_source),
+// instead of linking the SDK's config loader, whose SSO and sign-in clients
+// would cost every awsmfa start their initialisation.
+func (f *Factory) defaultChain(ctx context.Context, cfg *awsconfig.Config, source string, services []string) (aws.Config, string, error) {
+	ch := &awsconfig.Chain{Region: f.Getenv(awsconfig.EnvRegion), RegionFrom: "the environment"}
+	if ch.Region == "" {
+		ch.Region = f.Getenv(awsconfig.EnvDefaultRegion)
 	}
-	if c.Region == "" {
-		c.Region = defaultRegion
+	at := awsconfig.Location{File: "the environment"}
+	switch {
+	case f.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "":
+		ch.Base = awsconfig.Base{Kind: awsconfig.BaseWebIdentity, At: at, RoleARN: f.Getenv("AWS_ROLE_ARN"),
+			WebIdentityTokenFile: f.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), RoleSessionName: f.Getenv("AWS_ROLE_SESSION_NAME")}
+		if ch.Base.RoleARN == "" {
+			return aws.Config{}, "", errors.New("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not")
+		}
+	case f.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "" || f.Getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != "":
+		ch.Base = awsconfig.Base{Kind: awsconfig.BaseCredentialSource, At: at, CredentialSource: "EcsContainer"}
+	default:
+		ch.Base = awsconfig.Base{Kind: awsconfig.BaseCredentialSource, At: at, CredentialSource: "Ec2InstanceMetadata"}
 	}
-	if hc := f.httpClient(); hc != nil {
-		c.HTTPClient = hc
-	}
-	return c, source, nil
+	c, _, err := f.chainConfig(ctx, cfg, ch, services)
+	return c, source, err
 }
 
 func (f *Factory) httpClient() aws.HTTPClient {
