@@ -134,7 +134,7 @@ func quoteCommand(command string) string {
 	return fmt.Sprintf("%q ...", f[0])
 }
 
-var codeLike = regexp.MustCompile(`\b[0-9]{6,8}\b`)
+var codeLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[0-9]{6,8}\b`) })
 
 // firstLine returns the first non-empty line of s, shortened, with
 // anything that looks like an MFA code masked.
@@ -153,7 +153,7 @@ func firstLine(s string) string {
 		if len(l) > 200 {
 			l = l[:200] + "..."
 		}
-		return codeLike.ReplaceAllStringFunc(l, func(m string) string { return strings.Repeat("*", len(m)) })
+		return codeLike().ReplaceAllStringFunc(l, func(m string) string { return strings.Repeat("*", len(m)) })
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
@@ -70,8 +71,10 @@ var mfaBootstrapActions = []string{
 func MFABootstrapActions() []string { return append([]string(nil), mfaBootstrapActions...) }
 
 var (
-	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
-	principalRe = regexp.MustCompile(`^arn:[a-z-]+:(iam|sts)::[0-9]{12}:(root|user/.+|role/.+|assumed-role/.+)$`)
+	accountIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	principalRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:[a-z-]+:(iam|sts)::[0-9]{12}:(root|user/.+|role/.+|assumed-role/.+)$`)
+	})
 )
 
 // Generate builds the policy a template describes.
@@ -102,9 +105,9 @@ func Generate(o Options) (*policy.Document, error) {
 		ps := make([]string, 0, len(o.Principals))
 		for _, p := range o.Principals {
 			switch {
-			case accountIDRe.MatchString(p):
+			case accountIDRe().MatchString(p):
 				ps = append(ps, fmt.Sprintf("arn:%s:iam::%s:root", part, p))
-			case principalRe.MatchString(p):
+			case principalRe().MatchString(p):
 				ps = append(ps, p)
 			default:
 				return nil, fmt.Errorf("--principal %q is not an account id or an IAM user, role or root ARN", p)

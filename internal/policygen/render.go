@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -44,14 +45,14 @@ func Render(doc *policy.Document, kind policy.Kind, format, name string) ([]byte
 }
 
 var (
-	nonIdent  = regexp.MustCompile(`[^A-Za-z0-9_]+`)
-	camelEdge = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+	nonIdent  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_]+`) })
+	camelEdge = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([a-z0-9])([A-Z])`) })
 )
 
 // tfName turns a template name into a Terraform resource name.
 func tfName(name string) string {
-	s := camelEdge.ReplaceAllString(name, "${1}_${2}")
-	s = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(s), "_"), "_")
+	s := camelEdge().ReplaceAllString(name, "${1}_${2}")
+	s = strings.Trim(nonIdent().ReplaceAllString(strings.ToLower(s), "_"), "_")
 	if s == "" || (s[0] >= '0' && s[0] <= '9') {
 		s = "p_" + s
 	}
@@ -61,7 +62,7 @@ func tfName(name string) string {
 // cfnName turns a template name into a CloudFormation logical id.
 func cfnName(name string) string {
 	var b strings.Builder
-	for _, part := range nonIdent.Split(name, -1) {
+	for _, part := range nonIdent().Split(name, -1) {
 		part = strings.ReplaceAll(part, "_", "")
 		if part == "" {
 			continue
@@ -96,7 +97,7 @@ func hclString(s string) string {
 	return strings.ReplaceAll(q, "%{", "%%{")
 }
 
-var hclIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var hclIdent = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`) })
 
 func writeHCL(b *bytes.Buffer, n *policy.Node, depth int) {
 	ind := strings.Repeat("  ", depth)
@@ -105,7 +106,7 @@ func writeHCL(b *bytes.Buffer, n *policy.Node, depth int) {
 		b.WriteString("{\n")
 		for _, m := range n.Members {
 			b.WriteString(ind + "  ")
-			if hclIdent.MatchString(m.Key) {
+			if hclIdent().MatchString(m.Key) {
 				b.WriteString(m.Key)
 			} else {
 				b.WriteString(hclString(m.Key))

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -28,7 +29,7 @@ func Export(d *Desired, format string) ([]byte, error) {
 	return nil, fmt.Errorf("unknown format %q (known: %s, %s)", format, FormatTerraform, FormatCloudFormation)
 }
 
-var nonIdentRe = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+var nonIdentRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_]+`) })
 
 // idents hands out unique identifiers (Terraform resource names,
 // CloudFormation logical IDs) for IAM names that may differ only in
@@ -42,7 +43,7 @@ func (ids *idents) get(prefix, name string) string {
 	var id string
 	if ids.camel {
 		var b strings.Builder
-		for _, part := range nonIdentRe.Split(prefix+" "+name, -1) {
+		for _, part := range nonIdentRe().Split(prefix+" "+name, -1) {
 			part = strings.ReplaceAll(part, "_", "")
 			if part != "" {
 				b.WriteString(strings.ToUpper(part[:1]) + part[1:])
@@ -50,7 +51,7 @@ func (ids *idents) get(prefix, name string) string {
 		}
 		id = b.String()
 	} else {
-		id = strings.Trim(nonIdentRe.ReplaceAllString(strings.ToLower(prefix+"_"+name), "_"), "_")
+		id = strings.Trim(nonIdentRe().ReplaceAllString(strings.ToLower(prefix+"_"+name), "_"), "_")
 	}
 	base := id
 	for n := 2; ids.used[id]; n++ {

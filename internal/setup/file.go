@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -46,8 +47,10 @@ const (
 )
 
 var (
-	iamNameRe   = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	policyARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}$`)
+	iamNameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
+	policyARNRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}$`)
+	})
 )
 
 // File is a parsed setup file.
@@ -338,7 +341,7 @@ func (p *parser) iamName(n *yaml.Node, what string, maxLen int) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if len(s) == 0 || len(s) > maxLen || !iamNameRe.MatchString(s) {
+	if len(s) == 0 || len(s) > maxLen || !iamNameRe().MatchString(s) {
 		p.errorf(n, "%s %q is not a valid IAM name (1 to %d letters, digits and +=,.@_-)", what, truncate(s), maxLen)
 		return "", false
 	}
@@ -373,7 +376,7 @@ func (p *parser) policyARN(n *yaml.Node, what string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if !policyARNRe.MatchString(s) {
+	if !policyARNRe().MatchString(s) {
 		p.errorf(n, "%s: %q is not a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)", what, truncate(s))
 		return "", false
 	}
