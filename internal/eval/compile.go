@@ -42,11 +42,77 @@ type cstmt struct {
 // change it. Compile fails only for documents that cannot be evaluated: an
 // Effect other than Allow or Deny, or an unknown condition operator.
 func Compile(doc *policy.Document) (*Policy, error) {
+	return (*Compiler)(nil).Compile(doc)
+}
+
+// Compiler compiles policies and memoises the compiled Action and Resource
+// patterns by their text, for callers that compile many policies sharing
+// the same strings (a --batch of generated or similar policies). Compiled
+// patterns are immutable, so policies may share them. A Compiler is not
+// safe for concurrent use; the zero value is ready, and a nil *Compiler
+// compiles without memoising.
+type Compiler struct {
+	// MaxEntries bounds each memo; zero means 1<<14. A full memo is
+	// cleared.
+	MaxEntries int
+
+	actions   map[string]pattern
+	resources [2]map[string]resPattern // by vars
+}
+
+func (c *Compiler) max() int {
+	if c.MaxEntries > 0 {
+		return c.MaxEntries
+	}
+	return 1 << 14
+}
+
+func (c *Compiler) action(s string) pattern {
+	if c == nil {
+		return compilePattern(s, true, false)
+	}
+	if p, ok := c.actions[s]; ok {
+		return p
+	}
+	if c.actions == nil || len(c.actions) >= c.max() {
+		c.actions = make(map[string]pattern, 256)
+	}
+	// A copy of the key: s is usually a substring of a whole policy's text.
+	s = strings.Clone(s)
+	p := compilePattern(s, true, false)
+	c.actions[s] = p
+	return p
+}
+
+func (c *Compiler) resource(s string, vars bool) resPattern {
+	if c == nil {
+		return compileResource(s, vars)
+	}
+	v := 0
+	if vars {
+		v = 1
+	}
+	m := c.resources[v]
+	if rp, ok := m[s]; ok {
+		return rp
+	}
+	if m == nil || len(m) >= c.max() {
+		m = make(map[string]resPattern, 256)
+		c.resources[v] = m
+	}
+	s = strings.Clone(s)
+	rp := compileResource(s, vars)
+	m[s] = rp
+	return rp
+}
+
+// Compile is the package's Compile, through c's memos.
+func (c *Compiler) Compile(doc *policy.Document) (*Policy, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("no policy document")
 	}
 	vars := doc.Version == policy.Version2012
-	p := &Policy{Name: doc.File, Doc: doc}
+	p := &Policy{Name: doc.File, Doc: doc, stmts: make([]cstmt, 0, len(doc.Statements))}
 	for i, s := range doc.Statements {
 		if s == nil {
 			continue
@@ -64,21 +130,26 @@ func Compile(doc *policy.Document) (*Policy, error) {
 			acts = s.NotAction
 			cs.notAction = true
 		}
+		if len(acts.Values) > 0 {
+			cs.actions = make([]pattern, 0, len(acts.Values))
+		}
 		for _, a := range acts.Values {
 			// Action names are case-insensitive; variables are not
 			// supported in Action.
-			cs.actions = append(cs.actions, compilePattern(a, true, false))
+			cs.actions = append(cs.actions, c.action(a))
 		}
+		res := s.Resource
 		switch {
 		case s.NotResource.Present:
 			cs.hasResource, cs.notResource = true, true
-			for _, r := range s.NotResource.Values {
-				cs.resources = append(cs.resources, compileResource(r, vars))
-			}
+			res = s.NotResource
 		case s.Resource.Present:
 			cs.hasResource = true
-			for _, r := range s.Resource.Values {
-				cs.resources = append(cs.resources, compileResource(r, vars))
+		}
+		if cs.hasResource && len(res.Values) > 0 {
+			cs.resources = make([]resPattern, 0, len(res.Values))
+			for _, r := range res.Values {
+				cs.resources = append(cs.resources, c.resource(r, vars))
 			}
 		}
 		switch {

@@ -127,7 +127,9 @@ func Parse(file string, data []byte) (*Document, error) {
 
 // ParseKind parses a policy document used as the given kind.
 func ParseKind(file string, data []byte, kind Kind) (*Document, error) {
-	n, err := ParseJSON(file, data)
+	// The Document keeps no Node, so the tree lives in a reused arena.
+	n, done, err := parseTemp(file, data)
+	defer done()
 	if err != nil {
 		return nil, err
 	}

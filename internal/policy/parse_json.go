@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -37,6 +38,12 @@ const MaxValues = 1 << 21
 // *Error.
 func ParseJSON(file string, data []byte) (*Node, error) {
 	p := jsonParser{file: file, data: data, src: string(data), line: 1}
+	return p.parse()
+}
+
+// parse parses p.data; see ParseJSON.
+func (p *jsonParser) parse() (*Node, error) {
+	data := p.data
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.i = 3
 		p.lineStart = 3
@@ -75,6 +82,67 @@ type jsonParser struct {
 	// are copied out at their exact size.
 	members []Member
 	items   []*Node
+
+	// arena, when set, supplies Nodes and lists for a tree that is thrown
+	// away after use (ParseKind).
+	arena *arena
+	// What the tree asked of the arena: nodes, members, items.
+	wantN, wantM, wantI int
+}
+
+// An arena holds the Nodes and lists of one parsed tree, reused for the
+// next tree once the previous one is no longer referenced: ParseKind builds
+// a Document, which keeps no Node, so its tree need not be garbage.
+type arena struct {
+	nodes   []Node
+	members []Member
+	items   []*Node
+	// Used counts; an arena that was too small grows to what the last tree
+	// needed, up to the max* limits.
+	nn, nm, ni int
+	// members, parser scratch stacks reused too.
+	scratchMembers []Member
+	scratchItems   []*Node
+}
+
+const (
+	maxArenaNodes = 1 << 14
+	maxArenaLists = 1 << 14
+)
+
+var arenas = sync.Pool{New: func() any { return new(arena) }}
+
+// release clears what the last tree used (so that the pool keeps no
+// strings alive) and sizes the arena for the next one.
+func (a *arena) release(want, wantM, wantI int) {
+	clear(a.nodes[:a.nn])
+	clear(a.members[:a.nm])
+	clear(a.items[:a.ni])
+	a.nn, a.nm, a.ni = 0, 0, 0
+	if want > len(a.nodes) && want <= maxArenaNodes {
+		a.nodes = make([]Node, want+want/4)
+	}
+	if wantM > len(a.members) && wantM <= maxArenaLists {
+		a.members = make([]Member, wantM+wantM/4)
+	}
+	if wantI > len(a.items) && wantI <= maxArenaLists {
+		a.items = make([]*Node, wantI+wantI/4)
+	}
+	arenas.Put(a)
+}
+
+// parseTemp parses data into a tree valid until done is called.
+func parseTemp(file string, data []byte) (n *Node, done func(), err error) {
+	a := arenas.Get().(*arena)
+	p := jsonParser{file: file, data: data, src: string(data), line: 1, arena: a,
+		members: a.scratchMembers[:0], items: a.scratchItems[:0]}
+	n, err = p.parse()
+	return n, func() {
+		clear(p.members[:cap(p.members)])
+		clear(p.items[:cap(p.items)])
+		a.scratchMembers, a.scratchItems = p.members[:0], p.items[:0]
+		a.release(p.wantN, p.wantM, p.wantI)
+	}, err
 }
 
 func (p *jsonParser) pos() Pos { return Pos{Line: p.line, Column: p.i - p.lineStart + 1} }
@@ -94,6 +162,16 @@ func (p *jsonParser) failLimit(pos Pos, msg string) {
 }
 
 func (p *jsonParser) newNode(kind NodeKind, pos Pos) *Node {
+	if a := p.arena; a != nil {
+		p.wantN++
+		if a.nn < len(a.nodes) {
+			n := &a.nodes[a.nn]
+			a.nn++
+			n.Kind = kind
+			n.Pos = pos
+			return n
+		}
+	}
 	if len(p.slab) == 0 {
 		size := 16
 		if rem := len(p.data) - p.i; rem > 256 {
@@ -106,6 +184,33 @@ func (p *jsonParser) newNode(kind NodeKind, pos Pos) *Node {
 	n.Kind = kind
 	n.Pos = pos
 	return n
+}
+
+// memberList returns a list for k members, from the arena when there is
+// one with room.
+func (p *jsonParser) memberList(k int) []Member {
+	if a := p.arena; a != nil {
+		p.wantM += k
+		if a.nm+k <= len(a.members) {
+			l := a.members[a.nm : a.nm+k : a.nm+k]
+			a.nm += k
+			return l
+		}
+	}
+	return make([]Member, k)
+}
+
+// itemList is memberList for array items.
+func (p *jsonParser) itemList(k int) []*Node {
+	if a := p.arena; a != nil {
+		p.wantI += k
+		if a.ni+k <= len(a.items) {
+			l := a.items[a.ni : a.ni+k : a.ni+k]
+			a.ni += k
+			return l
+		}
+	}
+	return make([]*Node, k)
 }
 
 func (p *jsonParser) skipSpace() {
@@ -534,7 +639,7 @@ func (p *jsonParser) object(depth int) *Node {
 		case '}':
 			p.i++
 			n := p.newNode(NodeObject, pos)
-			n.Members = make([]Member, len(p.members)-base)
+			n.Members = p.memberList(len(p.members) - base)
 			copy(n.Members, p.members[base:])
 			clear(p.members[base:])
 			p.members = p.members[:base]
@@ -588,7 +693,7 @@ func (p *jsonParser) array(depth int) *Node {
 		case ']':
 			p.i++
 			n := p.newNode(NodeArray, pos)
-			n.Items = make([]*Node, len(p.items)-base)
+			n.Items = p.itemList(len(p.items) - base)
 			copy(n.Items, p.items[base:])
 			clear(p.items[base:])
 			p.items = p.items[:base]

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
@@ -34,6 +35,9 @@ type BatchOptions struct {
 	// CacheEntries limits the compiled-policy cache; zero means 4096. The
 	// cache is cleared when full.
 	CacheEntries int
+	// Jobs is the number of goroutines answering lines; 0 or 1 answers
+	// them one by one. The output is the same, in input order.
+	Jobs int
 }
 
 // LineTooLongError stops a batch at a line longer than the limit.
@@ -76,7 +80,7 @@ func newPolicyCache(max int) *policyCache {
 	return &policyCache{m: map[policy.Kind]map[string]map[string]cacheEntry{}, max: max}
 }
 
-func (c *policyCache) get(name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
+func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
 	byName := c.m[kind]
 	if byName == nil {
 		byName = map[string]map[string]cacheEntry{}
@@ -96,7 +100,7 @@ func (c *policyCache) get(name string, raw []byte, kind policy.Kind) (*eval.Poli
 		byRaw = map[string]cacheEntry{}
 		c.m[kind] = map[string]map[string]cacheEntry{name: byRaw}
 	}
-	p, err := compileRaw(name, raw, kind)
+	p, err := compileRaw(ec, name, raw, kind)
 	byRaw[string(raw)] = cacheEntry{pol: p, err: err}
 	c.n++
 	return p, err
@@ -108,57 +112,212 @@ func (c *policyCache) get(name string, raw []byte, kind policy.Kind) (*eval.Poli
 // "line": LINE} and the batch goes on. A line longer than the limit stops
 // the batch with a *LineTooLongError (reading stops there: an endless line
 // costs at most the limit in memory); read and write failures stop it too.
+// With opts.Jobs above 1, lines are answered by that many goroutines and
+// written in input order; the output is the same.
 func RunBatch(r io.Reader, w io.Writer, opts BatchOptions) error {
-	max := opts.MaxLineBytes
-	if max <= 0 {
-		max = MaxLineBytes
+	lr := newLineReader(r, opts.MaxLineBytes)
+	name := opts.Name
+	if name == "" {
+		name = "<stdin>"
+	}
+	if opts.Jobs > 1 {
+		return runParallel(lr, w, name, opts)
 	}
 	b := newBatcher(opts.CacheEntries)
-	b.name = opts.Name
-	if b.name == "" {
-		b.name = "<stdin>"
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	b.name = name
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var long []byte
-	lineNo := 0
 	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// Assemble a long line, up to the limit and its line break.
-			long = append(long[:0], line...)
-			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= max+2 {
-				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-		}
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-			bw.Flush()
-			return err
-		}
-		eof := errors.Is(err, io.EOF)
-		if eof && len(line) == 0 {
+		line, lineNo, err := lr.next()
+		if err == io.EOF {
 			break
 		}
-		lineNo++
-		line = bytes.TrimRight(line, "\r\n")
-		if len(line) > max {
+		if err != nil {
 			if ferr := bw.Flush(); ferr != nil {
 				return ferr
 			}
-			return &LineTooLongError{Name: b.name, Line: lineNo, Limit: max}
+			return lr.describe(err, name)
 		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			if _, werr := bw.Write(b.line(line, lineNo)); werr != nil {
-				return werr
-			}
-		}
-		if eof {
-			break
+		if _, werr := bw.Write(b.line(line, lineNo)); werr != nil {
+			return werr
 		}
 	}
 	return bw.Flush()
+}
+
+// errLineTooLong is lineReader's signal for a line over the limit.
+var errLineTooLong = errors.New("line too long")
+
+// lineReader splits input into non-blank lines without their line breaks.
+type lineReader struct {
+	br     *bufio.Reader
+	max    int
+	long   []byte
+	lineNo int
+	done   bool
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	if max <= 0 {
+		max = MaxLineBytes
+	}
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// next returns the next non-blank line (valid until the next call) and its
+// number; io.EOF at the end, errLineTooLong for a line over the limit (its
+// number in lr.lineNo), or a read error.
+func (lr *lineReader) next() ([]byte, int, error) {
+	for !lr.done {
+		line, err := lr.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// Assemble a long line, up to the limit and its line break.
+			lr.long = append(lr.long[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) && len(lr.long) <= lr.max+2 {
+				line, err = lr.br.ReadSlice('\n')
+				lr.long = append(lr.long, line...)
+			}
+			line = lr.long
+		}
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			lr.done = true
+			return nil, 0, err
+		}
+		eof := errors.Is(err, io.EOF)
+		if eof {
+			lr.done = true
+			if len(line) == 0 {
+				break
+			}
+		}
+		lr.lineNo++
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) > lr.max {
+			lr.done = true
+			return nil, 0, errLineTooLong
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			return line, lr.lineNo, nil
+		}
+	}
+	return nil, 0, io.EOF
+}
+
+// describe turns next's errors into RunBatch's.
+func (lr *lineReader) describe(err error, name string) error {
+	if err == errLineTooLong {
+		return &LineTooLongError{Name: name, Line: lr.lineNo, Limit: lr.max}
+	}
+	return err
+}
+
+// A chunk is a run of consecutive lines handed to one worker.
+type chunk struct {
+	data  []byte // the lines' bytes
+	ends  []int  // end offset of each line in data
+	nums  []int  // line numbers
+	out   []byte // the answers
+	ready chan struct{}
+}
+
+// chunkBytes and chunkLines bound a chunk: large enough that handing it
+// over costs little, small enough to keep the workers busy.
+const (
+	chunkBytes = 256 << 10
+	chunkLines = 512
+)
+
+// runParallel is RunBatch with opts.Jobs workers. The reader fills chunks,
+// queues them in order for the writer and hands them to the workers; the
+// writer waits for each in turn. At most 2*Jobs+1 chunks are in flight.
+func runParallel(lr *lineReader, w io.Writer, name string, opts BatchOptions) error {
+	jobs := opts.Jobs
+	free := make(chan *chunk, 2*jobs+1)
+	for i := 0; i < cap(free); i++ {
+		free <- &chunk{ready: make(chan struct{}, 1)}
+	}
+	work := make(chan *chunk, cap(free))
+	order := make(chan *chunk, cap(free))
+	stop := make(chan struct{}) // closed by the writer on a write error
+	var wg sync.WaitGroup
+	for i := 0; i < jobs; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := newBatcher(opts.CacheEntries)
+			b.name = name
+			for c := range work {
+				c.out = c.out[:0]
+				start := 0
+				for i, end := range c.ends {
+					c.out = append(c.out, b.line(c.data[start:end], c.nums[i])...)
+					start = end
+				}
+				c.ready <- struct{}{}
+			}
+		}()
+	}
+	var werr error
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		bw := bufio.NewWriterSize(w, 64<<10)
+		for c := range order {
+			<-c.ready
+			if werr == nil {
+				if _, err := bw.Write(c.out); err != nil {
+					werr = err
+					close(stop)
+				}
+			}
+			free <- c
+		}
+		if werr == nil {
+			if err := bw.Flush(); err != nil {
+				werr = err
+			}
+		}
+	}()
+	var rerr error
+	c := <-free
+	c.data, c.ends, c.nums = c.data[:0], c.ends[:0], c.nums[:0]
+	submit := func() bool {
+		if len(c.ends) == 0 {
+			return true
+		}
+		order <- c
+		work <- c
+		select {
+		case c = <-free:
+		case <-stop:
+			return false
+		}
+		c.data, c.ends, c.nums = c.data[:0], c.ends[:0], c.nums[:0]
+		return true
+	}
+	for {
+		line, lineNo, err := lr.next()
+		if err != nil {
+			if err != io.EOF {
+				rerr = lr.describe(err, name)
+			}
+			submit()
+			break
+		}
+		c.data = append(c.data, line...)
+		c.ends = append(c.ends, len(c.data))
+		c.nums = append(c.nums, lineNo)
+		if (len(c.data) >= chunkBytes || len(c.ends) >= chunkLines) && !submit() {
+			break
+		}
+	}
+	close(order)
+	close(work)
+	wg.Wait()
+	<-writerDone
+	if werr != nil {
+		return werr
+	}
+	return rerr
 }
 
 // batcher holds the state reused across lines.
@@ -172,7 +331,7 @@ type batcher struct {
 }
 
 func newBatcher(cacheEntries int) *batcher {
-	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries)}}
+	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}}}
 	b.in.ctx = &eval.Context{}
 	return b
 }

@@ -95,6 +95,8 @@ func isKMSKeyARN(s string) bool {
 // cache shared across inputs.
 type compiler struct {
 	cache *policyCache
+	// ec memoises compiled patterns across policies (batches).
+	ec *eval.Compiler
 }
 
 func isAbsent(raw json.RawMessage) bool {
@@ -104,17 +106,17 @@ func isAbsent(raw json.RawMessage) bool {
 
 func (c *compiler) compile(name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
 	if c.cache != nil {
-		return c.cache.get(name, raw, kind)
+		return c.cache.get(c.ec, name, raw, kind)
 	}
-	return compileRaw(name, raw, kind)
+	return compileRaw(c.ec, name, raw, kind)
 }
 
-func compileRaw(name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
+func compileRaw(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
 	doc, err := policy.ParseKind(name, raw, kind)
 	if err != nil {
 		return nil, err
 	}
-	p, err := eval.Compile(doc)
+	p, err := ec.Compile(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
