@@ -1,0 +1,98 @@
+package simulate
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+// RunBatch with Jobs answers exactly as one by one: same bytes, same
+// error, whatever the number of workers, across many chunks, with blank,
+// broken and too long lines.
+func TestRunBatchJobs(t *testing.T) {
+	random := randomBatchLines(t, 1200) // several chunks of chunkLines
+	good := `{"request":{"principal":"` + alice + `","action":"s3:GetObject","resource":"*"},"identityPolicies":[` + allowAll + `]}`
+	cases := []struct {
+		name  string
+		input string
+		max   int
+	}{
+		{"empty", "", 0},
+		{"random corpus", string(random), 0},
+		{"blank and broken lines", good + "\n\n  \r\nnot json\n" + string(random[:len(random)/3]) + "{}\n" + good, 0},
+		{"a long line stops the batch", string(random[:len(random)/2]) + strings.Repeat("x", 5000) + "\n" + good + "\n", 4000},
+		{"chunk by bytes", strings.Repeat(string(random[:len(random)/8]), 8), 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var want bytes.Buffer
+			wantErr := RunBatch(strings.NewReader(c.input), &want, BatchOptions{Name: "in.jsonl", MaxLineBytes: c.max})
+			if strings.Contains(c.name, "long") && wantErr == nil {
+				t.Fatal("no error for the long line")
+			}
+			for _, jobs := range []int{2, 3, 8} {
+				var got bytes.Buffer
+				err := RunBatch(strings.NewReader(c.input), &got, BatchOptions{Name: "in.jsonl", MaxLineBytes: c.max, Jobs: jobs})
+				if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+					t.Errorf("jobs %d: error %v, want %v", jobs, err, wantErr)
+				}
+				if !bytes.Equal(got.Bytes(), want.Bytes()) {
+					t.Errorf("jobs %d: %d bytes of answers differ from the %d bytes one by one", jobs, got.Len(), want.Len())
+				}
+			}
+		})
+	}
+}
+
+// failingWriter fails once more than n bytes were written.
+type failingWriter struct{ n int }
+
+var errWrite = errors.New("disk full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		return 0, errWrite
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// A write error stops the batch and is returned, with and without jobs,
+// and reading stops soon after rather than going through the whole input.
+func TestRunBatchJobsWriteError(t *testing.T) {
+	random := randomBatchLines(t, 400)
+	input := bytes.Repeat(random, 20)
+	for _, jobs := range []int{1, 2, 4} {
+		r := &countingReader{r: bytes.NewReader(input)}
+		err := RunBatch(r, &failingWriter{n: 100 << 10}, BatchOptions{Jobs: jobs})
+		if !errors.Is(err, errWrite) {
+			t.Errorf("jobs %d: error %v, want %v", jobs, err, errWrite)
+		}
+		if r.n >= int64(len(input)) {
+			t.Errorf("jobs %d: read all %d bytes after the write failed", jobs, r.n)
+		}
+	}
+}
+
+// A read error stops the batch after the lines before it are answered.
+func TestRunBatchJobsReadError(t *testing.T) {
+	good := `{"request":{"principal":"` + alice + `","action":"s3:GetObject","resource":"*"},"identityPolicies":[` + allowAll + `]}` + "\n"
+	errRead := errors.New("read failed")
+	for _, jobs := range []int{1, 2} {
+		var out bytes.Buffer
+		r := io.MultiReader(strings.NewReader(strings.Repeat(good, 3)), &errReader{errRead})
+		err := RunBatch(r, &out, BatchOptions{Jobs: jobs})
+		if !errors.Is(err, errRead) {
+			t.Errorf("jobs %d: error %v", jobs, err)
+		}
+		if n := strings.Count(out.String(), "\n"); n != 3 || !strings.HasPrefix(out.String(), `{"decision":"allowed"`) {
+			t.Errorf("jobs %d: %d answers before the read error, want 3", jobs, n)
+		}
+	}
+}
+
+type errReader struct{ err error }
+
+func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
