@@ -26,13 +26,17 @@ func invalidToken(msg string) *apiError {
 	return errSender(http.StatusForbidden, "InvalidClientTokenId", msg)
 }
 
+// labServices are the services of the credential scopes the lab accepts.
+var labServices = []string{serviceSTS, serviceIAM, serviceEC2, serviceOrganizations}
+
 // authenticate verifies the signature and identifies the caller.
 func (s *Server) authenticate(rq *request, body []byte) error {
 	var entry *keyEntry
 	v := sigv4.Verifier{
 		Now:      s.now,
 		MaxSkew:  s.cfg.MaxSkew,
-		Services: []string{serviceSTS, serviceIAM, serviceEC2, serviceOrganizations},
+		Services: labServices,
+		Keys:     s.keys,
 		Secret: func(id string) (string, error) {
 			e, err := s.lookupKey(id)
 			if err != nil {

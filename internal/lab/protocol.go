@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/lab/store"
@@ -173,24 +174,71 @@ func (l list[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 // <ResponseMetadata><RequestId>ID</RequestId></ResponseMetadata></ActionResponse>.
 // A nil result writes no Result element.
 func writeResult(w http.ResponseWriter, service, action, requestID string, result any) error {
-	var buf bytes.Buffer
-	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	buf.WriteString(`<` + action + `Response xmlns="` + namespace(service) + `">` + "\n")
-	if result != nil {
-		enc := xml.NewEncoder(&buf)
-		enc.Indent("  ", "  ")
-		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
-			return err
-		}
-		if err := enc.Flush(); err != nil {
-			return err
-		}
-		buf.WriteByte('\n')
+	bp := bodyPool.Get().(*[]byte)
+	defer putBody(bp)
+	b, err := appendResult((*bp)[:0], service, action, requestID, result, true)
+	*bp = b
+	if err != nil {
+		return err
 	}
-	buf.WriteString("  <ResponseMetadata>\n    <RequestId>" + requestID + "</RequestId>\n  </ResponseMetadata>\n")
-	buf.WriteString(`</` + action + "Response>\n")
-	writeXML(w, http.StatusOK, requestID, buf.Bytes())
+	writeXML(w, http.StatusOK, requestID, b)
 	return nil
+}
+
+// bodyPool recycles answer buffers: the body is copied by the
+// ResponseWriter before writeResult returns.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// putBody returns a buffer to bodyPool unless it grew large (a big
+// listing), so the pool does not keep big buffers alive.
+func putBody(bp *[]byte) {
+	if cap(*bp) <= 64<<10 {
+		bodyPool.Put(bp)
+	}
+}
+
+// appendResult appends the answer of writeResult to b. Results that
+// implement xmlFields are encoded by hand when byHand is set; all others
+// (and all when byHand is false) by encoding/xml.
+func appendResult(b []byte, service, action, requestID string, result any, byHand bool) ([]byte, error) {
+	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<"...)
+	b = append(b, action...)
+	b = append(b, `Response xmlns="`...)
+	b = append(b, namespace(service)...)
+	b = append(b, "\">\n"...)
+	if result != nil {
+		if f, ok := result.(xmlFields); ok && byHand {
+			b = append(b, "  <"...)
+			b = append(b, action...)
+			b = append(b, "Result>"...)
+			n := len(b)
+			b = f.appendXMLFields(b, 1)
+			if len(b) > n {
+				b = xmlIndent(b, 0)
+			}
+			b = append(b, "</"...)
+			b = append(b, action...)
+			b = append(b, "Result>"...)
+		} else {
+			buf := bytes.NewBuffer(b)
+			enc := xml.NewEncoder(buf)
+			enc.Indent("  ", "  ")
+			if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+				return buf.Bytes(), err
+			}
+			if err := enc.Flush(); err != nil {
+				return buf.Bytes(), err
+			}
+			b = buf.Bytes()
+		}
+		b = append(b, '\n')
+	}
+	b = append(b, "  <ResponseMetadata>\n    <RequestId>"...)
+	b = append(b, requestID...)
+	b = append(b, "</RequestId>\n  </ResponseMetadata>\n</"...)
+	b = append(b, action...)
+	b = append(b, "Response>\n"...)
+	return b, nil
 }
 
 func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) {

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/lab/store"
+	"github.com/awsmfa/awsmfa/internal/sigv4"
 )
 
 // Config configures a Server.
@@ -78,6 +79,9 @@ type Server struct {
 	log   *slog.Logger
 	stats stats
 	cache cache
+	// keys caches derived SigV4 signing keys (by a hash of secret and
+	// scope; the secrets are not kept there).
+	keys *sigv4.KeyCache
 
 	adminHash [32]byte
 
@@ -109,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.stats.init()
 	s.cache.init()
+	s.keys = sigv4.NewKeyCache(signingKeyCacheSize)
 	if cfg.Logger != nil {
 		opts := &slog.HandlerOptions{}
 		if cfg.LogJSON {
@@ -122,6 +127,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// signingKeyCacheSize bounds the signing-key cache: one key per access
+// key, day, region and service in use.
+const signingKeyCacheSize = 4096
 
 // loopbackAddr checks that addr names a loopback host and returns it with
 // "localhost" replaced by 127.0.0.1.

@@ -95,6 +95,9 @@ type Verifier struct {
 	// Off by default: for query-protocol services the action is in the body,
 	// so the body must be covered by the signature.
 	AllowUnsignedPayload bool
+	// Keys, if set, caches derived signing keys across requests (see
+	// KeyCache); nil derives the key for every request.
+	Keys *KeyCache
 }
 
 // Result describes a request whose signature verified.
@@ -218,7 +221,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 	}
 
 	scope := scopeDate + "/" + region + "/" + service + "/" + terminator
-	key := signingKey(secret, scopeDate, region, service)
+	key := v.Keys.signingKey(secret, scopeDate, region, service)
 	normalize := !v.DisablePathNormalization
 	given := []byte(p.signature)
 
