@@ -58,6 +58,8 @@ type Compiler struct {
 
 	actions   map[string]pattern
 	resources [2]map[string]resPattern // by vars
+	values    map[valueKey]cval
+	keys      map[string]string // condition keys, lower-cased
 }
 
 func (c *Compiler) max() int {
@@ -104,6 +106,49 @@ func (c *Compiler) resource(s string, vars bool) resPattern {
 	rp := compileResource(s, vars)
 	m[s] = rp
 	return rp
+}
+
+// valueKey identifies a compiled condition value.
+type valueKey struct {
+	code opcode
+	vars bool
+	raw  string
+}
+
+// value compiles a condition value into dst.
+func (c *Compiler) value(dst *cval, code opcode, raw string, vars bool) {
+	if c == nil {
+		*dst = compileValue(code, raw, vars)
+		return
+	}
+	k := valueKey{code, vars, raw}
+	if v, ok := c.values[k]; ok {
+		*dst = v
+		return
+	}
+	if c.values == nil || len(c.values) >= c.max() {
+		c.values = make(map[valueKey]cval, 256)
+	}
+	k.raw = strings.Clone(raw)
+	*dst = compileValue(code, k.raw, vars)
+	c.values[k] = *dst
+}
+
+// lower lower-cases a condition key.
+func (c *Compiler) lower(key string) string {
+	if c == nil {
+		return strings.ToLower(key)
+	}
+	if l, ok := c.keys[key]; ok {
+		return l
+	}
+	if c.keys == nil || len(c.keys) >= c.max() {
+		c.keys = make(map[string]string, 256)
+	}
+	key = strings.Clone(key)
+	l := strings.ToLower(key)
+	c.keys[key] = l
+	return l
 }
 
 // Compile is the package's Compile, through c's memos.
@@ -159,7 +204,7 @@ func (c *Compiler) Compile(doc *policy.Document) (*Policy, error) {
 			cs.principal = compilePrincipal(s.Principal)
 		}
 		for ci := range s.Conditions {
-			cc, err := compileCondition(&s.Conditions[ci], vars)
+			cc, err := c.condition(&s.Conditions[ci], vars)
 			if err != nil {
 				return nil, fmt.Errorf("statement %d: %w", i, err)
 			}
@@ -438,8 +483,8 @@ type cval struct {
 	raw string
 	ok  bool // the value parsed (numbers, dates, addresses, base 64, ARNs)
 
-	pat    pattern    // String*, Bool (with variables)
-	arn    [6]pattern // Arn*
+	pat    pattern     // String*, Bool (with variables)
+	arn    *[6]pattern // Arn* (set when ok)
 	num    float64
 	date   time.Time
 	prefix netip.Prefix
@@ -448,6 +493,11 @@ type cval struct {
 }
 
 func compileCondition(c *policy.Condition, vars bool) (ccond, error) {
+	return (*Compiler)(nil).condition(c, vars)
+}
+
+// condition compiles c through the memos of cp (none when nil).
+func (cp *Compiler) condition(c *policy.Condition, vars bool) (ccond, error) {
 	op := c.Op
 	if op.Base == "" {
 		parsed, ok := policy.ParseOperator(c.Operator)
@@ -460,9 +510,12 @@ func compileCondition(c *policy.Condition, vars bool) (ccond, error) {
 	if !ok {
 		return ccond{}, fmt.Errorf("unknown condition operator %q", c.Operator)
 	}
-	cc := ccond{src: c, op: code, set: op.Set, ifExists: op.IfExists, key: strings.ToLower(c.Key)}
-	for _, v := range c.Values {
-		cc.vals = append(cc.vals, compileValue(code, v.Raw, vars))
+	cc := ccond{src: c, op: code, set: op.Set, ifExists: op.IfExists, key: cp.lower(c.Key)}
+	if len(c.Values) > 0 {
+		cc.vals = make([]cval, len(c.Values))
+		for i, v := range c.Values {
+			cp.value(&cc.vals[i], code, v.Raw, vars)
+		}
 	}
 	return cc, nil
 }
@@ -504,6 +557,7 @@ func compileValue(code opcode, raw string, vars bool) cval {
 		full := compilePattern(raw, true, vars)
 		parts := splitTokens(full.toks, 6)
 		if len(parts) == 6 {
+			v.arn = new([6]pattern)
 			for i := range parts {
 				v.arn[i] = tokensPattern(parts[i])
 			}

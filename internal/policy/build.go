@@ -127,8 +127,14 @@ func Parse(file string, data []byte) (*Document, error) {
 
 // ParseKind parses a policy document used as the given kind.
 func ParseKind(file string, data []byte, kind Kind) (*Document, error) {
+	return ParseKindString(file, string(data), kind)
+}
+
+// ParseKindString is ParseKind for a document held in a string: its
+// strings are substrings of src.
+func ParseKindString(file string, src string, kind Kind) (*Document, error) {
 	// The Document keeps no Node, so the tree lives in a reused arena.
-	n, done, err := parseTemp(file, data)
+	n, done, err := parseTemp(file, src)
 	defer done()
 	if err != nil {
 		return nil, err
@@ -166,6 +172,11 @@ type builder struct {
 	file string
 	kind Kind
 	errs ErrorList
+
+	// Slabs that the document's string lists are cut from (they live as
+	// long as the Document does).
+	strSlab []string
+	posSlab []Pos
 
 	// The statement being built, to name it in messages.
 	inStmt  bool
@@ -545,34 +556,52 @@ func (k Kind) describe() string {
 func (b *builder) stringList(m *Member, parent string) StringList {
 	v := m.Value
 	l := StringList{Present: true, Pos: m.KeyPos}
-	name := m.Key
-	if parent != "" {
-		name = parent + "." + m.Key
+	name := func() string {
+		if parent != "" {
+			return parent + "." + m.Key
+		}
+		return m.Key
 	}
 	switch v.Kind {
 	case NodeString:
 		l.Single = true
-		l.Values = []string{v.Str}
-		l.ValuePos = []Pos{v.Pos}
+		l.Values, l.ValuePos = b.lists(1)
+		l.Values = append(l.Values, v.Str)
+		l.ValuePos = append(l.ValuePos, v.Pos)
 	case NodeArray:
 		if len(v.Items) == 0 {
-			b.serrorf(v.Pos, "%s must not be an empty list", name)
+			b.serrorf(v.Pos, "%s must not be an empty list", name())
 			return l
 		}
-		l.Values = make([]string, 0, len(v.Items))
-		l.ValuePos = make([]Pos, 0, len(v.Items))
+		l.Values, l.ValuePos = b.lists(len(v.Items))
 		for i, item := range v.Items {
 			if item.Kind != NodeString {
-				b.serrorf(item.Pos, "%s[%d] must be a string, not %s", name, i, article(item.Kind))
+				b.serrorf(item.Pos, "%s[%d] must be a string, not %s", name(), i, article(item.Kind))
 				continue
 			}
 			l.Values = append(l.Values, item.Str)
 			l.ValuePos = append(l.ValuePos, item.Pos)
 		}
 	default:
-		b.serrorf(v.Pos, "%s must be a string or a list of strings, not %s", name, article(v.Kind))
+		b.serrorf(v.Pos, "%s must be a string or a list of strings, not %s", name(), article(v.Kind))
 	}
 	return l
+}
+
+// lists returns empty lists of capacity n for a StringList, cut from the
+// builder's slabs so that a document's lists cost few allocations.
+func (b *builder) lists(n int) ([]string, []Pos) {
+	const slab = 32
+	if n > slab/2 {
+		return make([]string, 0, n), make([]Pos, 0, n)
+	}
+	if len(b.strSlab) < n {
+		b.strSlab = make([]string, slab)
+		b.posSlab = make([]Pos, slab)
+	}
+	vs, ps := b.strSlab[:0:n], b.posSlab[:0:n]
+	b.strSlab, b.posSlab = b.strSlab[n:], b.posSlab[n:]
+	return vs, ps
 }
 
 func (b *builder) principal(m *Member) *Principal {

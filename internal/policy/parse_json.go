@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects ParseJSON accepts.
@@ -132,9 +133,11 @@ func (a *arena) release(want, wantM, wantI int) {
 }
 
 // parseTemp parses data into a tree valid until done is called.
-func parseTemp(file string, data []byte) (n *Node, done func(), err error) {
+func parseTemp(file string, src string) (n *Node, done func(), err error) {
 	a := arenas.Get().(*arena)
-	p := jsonParser{file: file, data: data, src: string(data), line: 1, arena: a,
+	// The parser only reads data.
+	data := unsafe.Slice(unsafe.StringData(src), len(src))
+	p := jsonParser{file: file, data: data, src: src, line: 1, arena: a,
 		members: a.scratchMembers[:0], items: a.scratchItems[:0]}
 	n, err = p.parse()
 	return n, func() {

@@ -100,8 +100,15 @@ func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind polic
 		byRaw = map[string]cacheEntry{}
 		c.m[kind] = map[string]map[string]cacheEntry{name: byRaw}
 	}
-	p, err := compileRaw(ec, name, raw, kind)
-	byRaw[string(raw)] = cacheEntry{pol: p, err: err}
+	// One copy of the bytes serves as the key and as the parsed policy's
+	// text.
+	src := string(raw)
+	doc, err := policy.ParseKindString(name, src, kind)
+	var p *eval.Policy
+	if err == nil {
+		p, err = compileDoc(ec, name, doc)
+	}
+	byRaw[src] = cacheEntry{pol: p, err: err}
 	c.n++
 	return p, err
 }

@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"encoding/json"
+	"runtime/debug"
 	"testing"
 )
 
@@ -36,4 +37,11 @@ func BenchmarkRunBatchRandom(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}
+
+// BenchmarkRunBatchRandomGC is BenchmarkRunBatchRandom with the GC target
+// `awsmfa policy simulate --batch` sets.
+func BenchmarkRunBatchRandomGC(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	BenchmarkRunBatchRandom(b)
 }

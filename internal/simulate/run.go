@@ -116,6 +116,10 @@ func compileRaw(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*
 	if err != nil {
 		return nil, err
 	}
+	return compileDoc(ec, name, doc)
+}
+
+func compileDoc(ec *eval.Compiler, name string, doc *policy.Document) (*eval.Policy, error) {
 	p, err := ec.Compile(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
