@@ -3,7 +3,14 @@
 # signed sts:GetCallerIdentity and iam:ListUsers at 200 concurrent
 # connections on loopback.
 #
-#   scripts/bench-lab.sh            (env: DURATION=10s RATE=5000 CONNECTIONS=200 PIN=0)
+#   scripts/bench-lab.sh            (env: DURATION=10s RATE=5000 CONNECTIONS=200 PIN=0
+#                                    BASE= CALLS="GetCallerIdentity ListUsers" MOTO=1 ROUNDS=1)
+#
+# BASE=PATH also serves the same lab state with another awsmfa binary (say,
+# the build of an earlier commit: git worktree or git archive, then go build
+# -o /tmp/awsmfa-base ./cmd/awsmfa) and measures it right after this tree's
+# build, ROUNDS times alternately, in the same run: "lab" is this tree,
+# "base" the other binary. MOTO=0 leaves moto_server out.
 #
 # By default servers and load generator share the machine's CPUs. PIN=1
 # runs each server pinned to CPU 0 and the load generator on the other CPUs
@@ -26,10 +33,14 @@ DURATION=${DURATION:-10s}
 RATE=${RATE:-5000}
 CONNECTIONS=${CONNECTIONS:-200}
 PIN=${PIN:-0}
+BASE=${BASE:-}
+CALLS=${CALLS:-GetCallerIdentity ListUsers}
+MOTO=${MOTO:-1}
+ROUNDS=${ROUNDS:-1}
 dir=$root/.cache/bench-lab
 mkdir -p "$dir"
 
-command -v moto_server >/dev/null 2>&1 || { echo "moto_server not installed (pip install 'moto[server]')" >&2; exit 1; }
+[ "$MOTO" = 0 ] || command -v moto_server >/dev/null 2>&1 || { echo "moto_server not installed (pip install 'moto[server]')" >&2; exit 1; }
 command -v wrk >/dev/null 2>&1 || { echo "wrk not installed (make deps-apt)" >&2; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
@@ -50,8 +61,10 @@ fi
 go build -o bin/awsmfa ./cmd/awsmfa
 go build -o "$dir/benchlab" ./internal/lab/loadgen/benchlab
 
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "BASE=$BASE: not an executable" >&2; exit 1; }
 lab_port=$(free_port)
 moto_port=$(free_port)
+base_port=$(free_port)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -61,13 +74,22 @@ bin/awsmfa lab init --force --scenario default --state "$dir/lab.sqlite" --dir "
 # The per-request log goes to /dev/null (it is still formatted and written).
 "${server_pin[@]}" bin/awsmfa lab serve --state "$dir/lab.sqlite" --addr "127.0.0.1:$lab_port" --log none 2>/dev/null &
 pids+=($!)
-"${server_pin[@]}" moto_server -p "$moto_port" >"$dir/moto.log" 2>&1 &
-pids+=($!)
 wait_port "$lab_port"
-wait_port "$moto_port"
+if [ -n "$BASE" ]; then
+  # A copy of the same state: same users, same keys, same policies.
+  cp "$dir/lab.sqlite" "$dir/lab-base.sqlite"
+  "${server_pin[@]}" "$BASE" lab serve --state "$dir/lab-base.sqlite" --addr "127.0.0.1:$base_port" --log none 2>/dev/null &
+  pids+=($!)
+  wait_port "$base_port"
+fi
+if [ "$MOTO" != 0 ]; then
+  "${server_pin[@]}" moto_server -p "$moto_port" >"$dir/moto.log" 2>&1 &
+  pids+=($!)
+  wait_port "$moto_port"
+fi
 
 # The same three users in moto, so ListUsers answers the same list.
-for u in alice anika bob; do
+[ "$MOTO" = 0 ] || for u in alice anika bob; do
   AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 HOME="$dir" \
     /usr/bin/aws --endpoint-url "http://127.0.0.1:$moto_port" iam create-user --user-name "$u" >/dev/null
 done
@@ -75,20 +97,31 @@ done
 echo "== machine"
 echo "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(go version | cut -d' ' -f3)"
 echo "servers: ${server_pin[*]:-unpinned}; load: ${load_pin[*]:-unpinned}; moto $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?'); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "lab: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ' (modified)')${BASE:+; base: $BASE}"
 lab=(--target "lab=http://127.0.0.1:$lab_port,profile=alice" --credentials "$dir/aws/credentials")
+if [ -n "$BASE" ]; then
+  # Both labs in one benchlab invocation: one table, and the lab/base ratio.
+  lab+=(--target "base=http://127.0.0.1:$base_port,profile=alice")
+fi
 moto=(--target "moto=http://127.0.0.1:$moto_port")
-calls=(--call GetCallerIdentity --call ListUsers)
+calls=()
+for c in $CALLS; do calls+=(--call "$c"); done
+servers=(lab)
+[ "$MOTO" = 0 ] || servers+=(moto)
 
 echo "== max throughput: wrk, $CONNECTIONS connections, $DURATION per server and call"
 # The lab first, then moto: an overloaded moto keeps working off its backlog
 # for seconds after the load stops and would steal the CPU from the lab.
-for t in lab moto; do
-  declare -n tgt=$t
-  sleep 2
-  "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool wrk --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
+for round in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" = 1 ] || echo "-- round $round"
+  for t in "${servers[@]}"; do
+    declare -n tgt=$t
+    sleep 2
+    "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool wrk --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
+  done
 done
 echo "== fixed rate: $RATE requests/s over $CONNECTIONS connections (Go generator, open loop), $DURATION each"
-for t in lab moto; do
+for t in "${servers[@]}"; do
   declare -n tgt=$t
   "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool go --rate "$RATE" --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
 done
