@@ -63,9 +63,19 @@ func formatLimit(n int) string {
 // policyCache memoizes parsed and compiled policies by layer kind, name and
 // raw bytes: batches usually repeat the same policies on every line.
 type policyCache struct {
-	m   map[policy.Kind]map[string]map[string]cacheEntry
-	n   int
-	max int
+	m map[policy.Kind]map[string]map[string]cacheEntry
+	// seen holds every cached policy's bytes, whatever its kind and name:
+	// they passed the input decoder, so the decoder need not check them
+	// again (scanner.known).
+	seen map[string]struct{}
+	n    int
+	max  int
+}
+
+// has reports whether raw is the text of a cached policy.
+func (c *policyCache) has(raw []byte) bool {
+	_, ok := c.seen[string(raw)]
+	return ok
 }
 
 type cacheEntry struct {
@@ -77,7 +87,7 @@ func newPolicyCache(max int) *policyCache {
 	if max <= 0 {
 		max = 4096
 	}
-	return &policyCache{m: map[policy.Kind]map[string]map[string]cacheEntry{}, max: max}
+	return &policyCache{m: map[policy.Kind]map[string]map[string]cacheEntry{}, seen: map[string]struct{}{}, max: max}
 }
 
 func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
@@ -96,6 +106,7 @@ func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind polic
 	}
 	if c.n >= c.max {
 		clear(c.m)
+		clear(c.seen)
 		c.n = 0
 		byRaw = map[string]cacheEntry{}
 		c.m[kind] = map[string]map[string]cacheEntry{name: byRaw}
@@ -109,6 +120,7 @@ func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind polic
 		p, err = compileDoc(ec, name, doc)
 	}
 	byRaw[src] = cacheEntry{pol: p, err: err}
+	c.seen[src] = struct{}{}
 	c.n++
 	return p, err
 }
@@ -340,6 +352,7 @@ type batcher struct {
 func newBatcher(cacheEntries int) *batcher {
 	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}}}
 	b.in.ctx = &eval.Context{}
+	b.in.known = b.comp.cache.has
 	return b
 }
 

@@ -45,3 +45,10 @@ func BenchmarkRunBatchRandomGC(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	BenchmarkRunBatchRandom(b)
 }
+
+// BenchmarkRunBatchGC is BenchmarkRunBatch with the GC target `awsmfa
+// policy simulate --batch` sets.
+func BenchmarkRunBatchGC(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	BenchmarkRunBatch(b)
+}

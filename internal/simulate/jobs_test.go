@@ -96,3 +96,74 @@ func TestRunBatchJobsReadError(t *testing.T) {
 type errReader struct{ err error }
 
 func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// A policy whose bytes the batch has seen is not validated again; every
+// answer must still be what a fresh batcher gives, for broken lines that
+// repeat cached policies too.
+func TestBatchKnownPolicies(t *testing.T) {
+	random := bytes.Split(bytes.TrimSpace(randomBatchLines(t, 60)), []byte("\n"))
+	var lines [][]byte
+	for _, l := range random {
+		lines = append(lines, l)
+		for _, cut := range []int{len(l) - 1, len(l) / 2, len(l) * 3 / 4} {
+			lines = append(lines, l[:cut])
+		}
+		// The same policies, then garbage in the rest of the line.
+		lines = append(lines, append(bytes.Clone(l[:len(l)-1]), `,"x":1}`...))
+		lines = append(lines, append(bytes.Clone(l), '}'))
+	}
+	warm := newBatcher(0)
+	for i, l := range lines {
+		got := string(warm.line(l, i+1))
+		want := string(newBatcher(0).line(l, i+1))
+		if got != want {
+			t.Fatalf("line %d %.80q...: warm batcher %s, fresh %s", i+1, l, got, want)
+		}
+	}
+}
+
+func TestRawEnd(t *testing.T) {
+	cases := []struct {
+		in         string
+		end, depth int
+	}{
+		{`{}`, 2, 1},
+		{`{"a":[1,{"b":"}"}]} tail`, 19, 3},
+		{`{"a":"\"}"}`, 11, 1},
+		{`{"a":"\\"}`, 10, 1},
+		{`[[[]]]`, 6, 3},
+		{`{"a":1`, -1, 0},
+		{`{"a":"}`, -1, 0},
+	}
+	for _, c := range cases {
+		if end, depth := rawEnd([]byte(c.in), 0); end != c.end || depth != c.depth {
+			t.Errorf("rawEnd(%q) = %d, %d; want %d, %d", c.in, end, depth, c.end, c.depth)
+		}
+	}
+}
+
+// A cached policy seen at a shallow level is validated again where its
+// nesting would pass policy.MaxDepth.
+func TestBatchKnownPolicyDepth(t *testing.T) {
+	deep := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:x":` +
+		strings.Repeat("[", 250) + strings.Repeat("]", 250) + `}}}]}`
+	line := func(field string) []byte {
+		return []byte(`{"request":{"principal":"` + alice + `","action":"s3:GetObject","resource":"*"},` + field + `}`)
+	}
+	b := newBatcher(0)
+	for i, l := range [][]byte{
+		line(`"resourcePolicy":` + deep),
+		line(`"serviceControlPolicies":[[` + deep + `]]`),
+	} {
+		got := string(b.line(l, i+1))
+		want := string(newBatcher(0).line(l, i+1))
+		if got != want {
+			t.Errorf("line %d: warm batcher %s, fresh %s", i+1, got, want)
+		}
+		// Deep enough to be accepted as the resource policy (level 2)
+		// and too deep as an SCP (level 4).
+		if tooDeep := strings.Contains(got, "nesting deeper"); tooDeep != (i == 1) {
+			t.Errorf("line %d: %s", i+1, got)
+		}
+	}
+}

@@ -33,6 +33,9 @@ type scanner struct {
 	b   []byte
 	i   int
 	err *inputError
+	// known, when set, tells whether a policy's exact bytes were accepted
+	// before (policy).
+	known func(raw []byte) bool
 }
 
 func (s *scanner) fail(format string, args ...any) {
@@ -335,6 +338,8 @@ type batchInput struct {
 	// action is absent.
 	action    bool
 	actionOff int
+	// known is the scanner's known (nil: none).
+	known func(raw []byte) bool
 }
 
 func (bi *batchInput) reset() {
@@ -396,7 +401,7 @@ func requestField(k []byte) int {
 // with the offset of the problem in line.
 func (bi *batchInput) decode(line []byte) *inputError {
 	bi.reset()
-	s := &scanner{b: line}
+	s := &scanner{b: line, known: bi.known}
 	if !s.consume('{') {
 		s.fail("an input must be a JSON object")
 		return s.err
@@ -457,11 +462,11 @@ func (bi *batchInput) field(s *scanner, f int) {
 	case fieldIdentityPolicies:
 		bi.in.IdentityPolicies = rawList(s, bi.in.IdentityPolicies[:0], "identityPolicies", 2)
 	case fieldResourcePolicy:
-		bi.in.ResourcePolicy = s.skip(2)
+		bi.in.ResourcePolicy = s.policy(2)
 	case fieldPermissionsBoundary:
-		bi.in.PermissionsBoundary = s.skip(2)
+		bi.in.PermissionsBoundary = s.policy(2)
 	case fieldSessionPolicy:
-		bi.in.SessionPolicy = s.skip(2)
+		bi.in.SessionPolicy = s.policy(2)
 	case fieldServiceControlPolicies:
 		bi.in.ServiceControlPolicies = rawLevels(s, bi.in.ServiceControlPolicies, "serviceControlPolicies")
 	case fieldResourceControlPolicies:
@@ -477,6 +482,50 @@ func (s *scanner) end() {
 	if s.i != len(s.b) {
 		s.fail("unexpected %s after the input object", describeByte(s.b[s.i]))
 	}
+}
+
+// policy consumes a policy document, as skip does. A batch repeats its
+// policies: an object whose exact bytes were accepted before (s.known) is
+// valid again, so only its end is looked for, unless its nesting could now
+// go past policy.MaxDepth.
+func (s *scanner) policy(depth int) []byte {
+	if s.known != nil && s.peek() == '{' {
+		if end, nest := rawEnd(s.b, s.i); end > 0 && depth+nest-1 <= policy.MaxDepth && s.known(s.b[s.i:end]) {
+			raw := s.b[s.i:end]
+			s.i = end
+			return raw
+		}
+	}
+	return s.skip(depth)
+}
+
+// rawEnd finds the end of the object or array at b[i] by its brackets and
+// strings alone, and its deepest nesting (1 for a flat object). It does not
+// validate: it is exact for valid JSON and otherwise may return any end, or
+// -1 when the brackets do not close.
+func rawEnd(b []byte, i int) (end, nest int) {
+	d := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '{', '[':
+			d++
+			if d > nest {
+				nest = d
+			}
+		case '}', ']':
+			d--
+			if d == 0 {
+				return i + 1, nest
+			}
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		}
+	}
+	return -1, 0
 }
 
 // rawList consumes null or an array of values; the array is at nesting
@@ -500,7 +549,7 @@ func rawList(s *scanner, dst []json.RawMessage, name string, depth int) []json.R
 		return dst[:0]
 	}
 	for s.err == nil {
-		dst = append(dst, s.skip(depth+1))
+		dst = append(dst, s.policy(depth+1))
 		if s.consume(',') {
 			continue
 		}
