@@ -44,6 +44,8 @@ type cache struct {
 	// users is every user, ordered by name, as of usersGen.
 	users    []store.User
 	usersGen uint64
+	// usersXML are users as ListUsers lists them (same order).
+	usersXML []userXML
 }
 
 const maxCachedKeys = 1 << 16
@@ -85,21 +87,35 @@ func (c *cache) putIdent(k string, id *identity) {
 
 // allUsers returns every user ordered by name (cached per generation).
 func (s *Server) allUsers() ([]store.User, error) {
+	users, _, err := s.allUsersXML()
+	return users, err
+}
+
+// allUsersXML returns every user ordered by name and, in the same order,
+// each as ListUsers lists it (cached per generation; read only).
+func (s *Server) allUsersXML() ([]store.User, []userXML, error) {
 	gen := s.st.Generation()
 	s.cache.mu.RLock()
-	users, ok := s.cache.users, s.cache.usersGen == gen
+	users, xs, ok := s.cache.users, s.cache.usersXML, s.cache.usersGen == gen && s.cache.users != nil
 	s.cache.mu.RUnlock()
 	if ok {
-		return users, nil
+		return users, xs, nil
 	}
 	users, err := s.st.ListUsers("")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if users == nil {
+		users = []store.User{}
+	}
+	xs = make([]userXML, len(users))
+	for i, u := range users {
+		xs[i] = toUserXML(u)
 	}
 	s.cache.mu.Lock()
-	s.cache.users, s.cache.usersGen = users, gen
+	s.cache.users, s.cache.usersXML, s.cache.usersGen = users, xs, gen
 	s.cache.mu.Unlock()
-	return users, nil
+	return users, xs, nil
 }
 
 // lookupKey finds the secret of an access key id, for the SigV4 verifier.

@@ -30,8 +30,14 @@ func sourceIP(r *http.Request) string {
 func fillContext(ctx *eval.Context, rq *request, keys []credctx.Key, mfaTime time.Time) {
 	c := rq.caller
 	now := rq.now
-	ctx.SetString("aws:CurrentTime", now.Format(time.RFC3339))
-	ctx.SetString("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	if now.Location() == time.UTC {
+		ts := timeStrings(now)
+		ctx.SetString("aws:CurrentTime", ts.rfc3339)
+		ctx.SetString("aws:EpochTime", ts.epoch)
+	} else {
+		ctx.SetString("aws:CurrentTime", now.Format(time.RFC3339))
+		ctx.SetString("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	}
 	if rq.r.TLS != nil {
 		ctx.SetString("aws:SecureTransport", "true")
 	} else {

@@ -78,11 +78,15 @@ func sniffService(r *http.Request) string {
 	} else if q := r.URL.Query().Get("X-Amz-Credential"); q != "" {
 		cred = q
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) == 5 {
-		switch parts[3] {
+	// AKID/DATE/REGION/SERVICE/TERM: exactly five elements.
+	if strings.Count(cred, "/") == 4 {
+		rest := cred
+		for range 3 {
+			rest = rest[strings.IndexByte(rest, '/')+1:]
+		}
+		switch svc, _, _ := strings.Cut(rest, "/"); svc {
 		case serviceIAM, serviceEC2, serviceOrganizations:
-			return parts[3]
+			return svc
 		}
 	}
 	return serviceSTS

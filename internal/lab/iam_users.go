@@ -92,23 +92,24 @@ type listUsersResult struct {
 
 func (s *Server) listUsers(rq *request) (any, error) {
 	prefix := pathPrefix(rq)
-	all, err := s.allUsers()
+	all, xs, err := s.allUsersXML()
 	if err != nil {
 		return nil, err
 	}
-	users := make([]store.User, 0, len(all))
-	for _, u := range all {
+	// The users under the prefix, by index into all (and xs).
+	matched := make([]int, 0, len(all))
+	for i, u := range all {
 		if strings.HasPrefix(u.Path, prefix) {
-			users = append(users, u)
+			matched = append(matched, i)
 		}
 	}
-	start, end, info, err := paginate(rq.params, len(users), func(i int) string { return users[i].Name })
+	start, end, info, err := paginate(rq.params, len(matched), func(i int) string { return all[matched[i]].Name })
 	if err != nil {
 		return nil, err
 	}
-	out := listUsersResult{Users: list[userXML]{}, pageInfo: info}
-	for _, u := range users[start:end] {
-		out.Users = append(out.Users, toUserXML(u))
+	out := listUsersResult{Users: make(list[userXML], 0, end-start), pageInfo: info}
+	for _, i := range matched[start:end] {
+		out.Users = append(out.Users, xs[i])
 	}
 	return out, nil
 }

@@ -243,9 +243,14 @@ func appendResult(b []byte, service, action, requestID string, result any, byHan
 
 func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
+	// What Header.Set does, with the keys in canonical form
+	// (x-amzn-RequestId is sent as X-Amzn-Requestid) and one allocation
+	// for the three values.
+	v := make([]string, 3)
+	v[0], v[1], v[2] = "text/xml", strconv.Itoa(len(body)), requestID
+	h["Content-Type"] = v[0:1:1]
+	h["Content-Length"] = v[1:2:2]
+	h["X-Amzn-Requestid"] = v[2:3:3]
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -233,7 +233,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := &request{id: newRequestID(), start: time.Now(), now: s.now(), r: r, service: sniffService(r)}
 	// The lab's clock, not the host's: SDKs correct their clock skew from
 	// this header, so a lab whose clock is moved (tests) must say so.
-	w.Header().Set("Date", rq.now.UTC().Format(http.TimeFormat))
+	w.Header()["Date"] = []string{timeStrings(rq.now.UTC()).http}
 	err := s.handle(w, rq)
 	if err != nil {
 		ae, known := toAPIError(err)
