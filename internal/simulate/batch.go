@@ -353,6 +353,7 @@ func newBatcher(cacheEntries int) *batcher {
 	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}}}
 	b.in.ctx = &eval.Context{}
 	b.in.known = b.comp.cache.has
+	b.in.recent = &recentPolicies{}
 	return b
 }
 
@@ -365,11 +366,13 @@ func (b *batcher) line(line []byte, lineNo int) []byte {
 	if err := b.comp.fill(&b.set, &b.in.in); err != nil {
 		return b.errorLine(lineNo, 0, err.Error())
 	}
-	out, err := runSet(&b.set, &b.in.in.Request, b.in.ctx)
+	res, err := evalSet(&b.set, &b.in.in.Request, b.in.ctx)
 	if err != nil {
 		return b.errorLine(lineNo, 0, err.Error())
 	}
-	b.out = b.enc.appendOutput(b.out[:0], out)
+	// Written straight from the result: the same bytes as convert and
+	// appendOutput (TestAppendResultMatchesOutput).
+	b.out = appendResult(b.out[:0], &res)
 	b.out = append(b.out, '\n')
 	return b.out
 }
@@ -429,6 +432,107 @@ func (outputEncoder) appendOutput(b []byte, o *Output) []byte {
 		b = strconv.AppendInt(b, int64(o.Line), 10)
 	}
 	return append(b, '}')
+}
+
+// appendResult writes convert(r) as appendOutput would.
+func appendResult(b []byte, r *eval.Result) []byte {
+	b = append(b, `{"decision":`...)
+	b = appendString(b, r.Decision.String())
+	b = append(b, `,"matchedStatements":`...)
+	b = appendMatches(b, r.Deciding)
+	b = append(b, `,"reason":`...)
+	b = appendString(b, r.Reason)
+	if len(r.Layers) > 0 {
+		b = append(b, `,"layers":[`...)
+		for i := range r.Layers {
+			l := &r.Layers[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"layer":`...)
+			b = appendString(b, l.Layer.String())
+			b = append(b, `,"decision":`...)
+			b = appendString(b, l.Decision.String())
+			if l.Note != "" {
+				b = append(b, `,"note":`...)
+				b = appendString(b, l.Note)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if len(r.NearMisses) > 0 {
+		b = append(b, `,"nearMisses":`...)
+		b = appendMatches(b, r.NearMisses)
+	}
+	return append(b, '}')
+}
+
+// appendMatches writes matched statements as appendStatements writes
+// their conversion; ms nil is an empty list.
+func appendMatches(b []byte, ms []eval.Match) []byte {
+	b = append(b, '[')
+	for i := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		m := &ms[i]
+		b = append(b, `{"layer":`...)
+		b = appendString(b, m.Layer.String())
+		b = append(b, `,"policy":"`...)
+		if m.Layer == eval.LayerSCP || m.Layer == eval.LayerRCP {
+			b = strconv.AppendInt(b, int64(m.Level), 10)
+			b = append(b, '/')
+		}
+		b = strconv.AppendInt(b, int64(m.PolicyIndex), 10)
+		b = append(b, '"')
+		if m.Sid != "" {
+			b = append(b, `,"sid":`...)
+			b = appendString(b, m.Sid)
+		}
+		b = append(b, `,"statement":`...)
+		b = strconv.AppendInt(b, int64(m.StatementIndex), 10)
+		b = append(b, `,"effect":`...)
+		b = appendString(b, string(m.Effect))
+		if m.Pos.Line != 0 {
+			b = append(b, `,"line":`...)
+			b = strconv.AppendInt(b, int64(m.Pos.Line), 10)
+		}
+		if m.Pos.Column != 0 {
+			b = append(b, `,"column":`...)
+			b = strconv.AppendInt(b, int64(m.Pos.Column), 10)
+		}
+		if len(m.Conditions) > 0 {
+			b = append(b, `,"conditions":[`...)
+			for j := range m.Conditions {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				c := &m.Conditions[j]
+				b = append(b, `{"operator":`...)
+				b = appendString(b, c.Operator)
+				b = append(b, `,"key":`...)
+				b = appendString(b, c.Key)
+				b = append(b, `,"values":[`...)
+				for k, v := range c.Values {
+					if k > 0 {
+						b = append(b, ',')
+					}
+					b = appendString(b, v)
+				}
+				b = append(b, `],"present":`...)
+				b = strconv.AppendBool(b, c.Present)
+				b = append(b, `,"matched":`...)
+				b = strconv.AppendBool(b, c.Matched)
+				b = append(b, `,"why":`...)
+				b = appendString(b, c.Why)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 func appendStatements(b []byte, ms []MatchedStatement) []byte {

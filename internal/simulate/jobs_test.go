@@ -167,3 +167,32 @@ func TestBatchKnownPolicyDepth(t *testing.T) {
 		}
 	}
 }
+
+// appendResult writes exactly what convert followed by appendOutput
+// writes, over the random corpus (all layers, conditions, near misses,
+// SCP and RCP levels).
+func TestAppendResultMatchesOutput(t *testing.T) {
+	b := newBatcher(0)
+	answered := 0
+	for i, line := range bytes.Split(bytes.TrimSpace(randomBatchLines(t, 3000)), []byte("\n")) {
+		if err := b.in.decode(line); err != nil {
+			continue
+		}
+		if err := b.comp.fill(&b.set, &b.in.in); err != nil {
+			continue
+		}
+		res, err := evalSet(&b.set, &b.in.in.Request, b.in.ctx)
+		if err != nil {
+			continue
+		}
+		answered++
+		got := string(appendResult(nil, &res))
+		want := string(outputEncoder{}.appendOutput(nil, convert(&res)))
+		if got != want {
+			t.Fatalf("line %d:\n got %s\nwant %s", i+1, got, want)
+		}
+	}
+	if answered < 2000 {
+		t.Errorf("only %d of 3000 lines answered", answered)
+	}
+}

@@ -46,6 +46,15 @@ const MaxMatchWork = 200_000_000
 
 // runSet evaluates and converts the result.
 func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (*Output, error) {
+	res, err := evalSet(set, r, ctx)
+	if err != nil {
+		return nil, err
+	}
+	return convert(&res), nil
+}
+
+// evalSet evaluates r against set.
+func evalSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (eval.Result, error) {
 	req := eval.Request{
 		Principal:       r.Principal,
 		Action:          r.Action,
@@ -57,9 +66,9 @@ func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (*Output, error)
 	ctx.SetMatchBudget(MaxMatchWork)
 	res := eval.Evaluate(set, &req)
 	if ctx.MatchBudgetExceeded() {
-		return nil, fmt.Errorf("matching the policies' wildcards against the request takes more than %d steps, the limit for one simulation", MaxMatchWork)
+		return eval.Result{}, fmt.Errorf("matching the policies' wildcards against the request takes more than %d steps, the limit for one simulation", MaxMatchWork)
 	}
-	return convert(&res), nil
+	return res, nil
 }
 
 // resourceKind picks the service rule for the resource-based policy.

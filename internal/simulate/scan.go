@@ -36,6 +36,50 @@ type scanner struct {
 	// known, when set, tells whether a policy's exact bytes were accepted
 	// before (policy).
 	known func(raw []byte) bool
+	// recent, when set, holds the policies of the last accepted line and
+	// collects this line's.
+	recent *recentPolicies
+}
+
+// recentPolicies keeps copies of the policies of the last line the decoder
+// accepted, with the nesting level each was checked at: a batch that asks
+// many questions of one policy set repeats them line after line, and
+// comparing bytes is cheaper than finding a policy's end.
+type recentPolicies struct {
+	raws   [][]byte
+	depths []int
+	// spans of the policies of the line being decoded.
+	spans []policySpan
+}
+
+type policySpan struct{ start, end, depth int }
+
+// maxRecent bounds the policies remembered from one line.
+const maxRecent = 16
+
+// match returns the length of a remembered policy that b starts with,
+// checked at depth or deeper, or 0.
+func (r *recentPolicies) match(b []byte, depth int) int {
+	for k, raw := range r.raws {
+		if r.depths[k] >= depth && len(raw) <= len(b) && string(b[:len(raw)]) == string(raw) {
+			return len(raw)
+		}
+	}
+	return 0
+}
+
+// remember keeps the policies of an accepted line.
+func (r *recentPolicies) remember(line []byte) {
+	n := min(len(r.spans), maxRecent)
+	for len(r.raws) < n {
+		r.raws = append(r.raws, nil)
+		r.depths = append(r.depths, 0)
+	}
+	r.raws, r.depths = r.raws[:n], r.depths[:n]
+	for k, sp := range r.spans[:n] {
+		r.raws[k] = append(r.raws[k][:0], line[sp.start:sp.end]...)
+		r.depths[k] = sp.depth
+	}
 }
 
 func (s *scanner) fail(format string, args ...any) {
@@ -338,8 +382,9 @@ type batchInput struct {
 	// action is absent.
 	action    bool
 	actionOff int
-	// known is the scanner's known (nil: none).
-	known func(raw []byte) bool
+	// known is the scanner's known (nil: none); recent its recent.
+	known  func(raw []byte) bool
+	recent *recentPolicies
 }
 
 func (bi *batchInput) reset() {
@@ -401,7 +446,10 @@ func requestField(k []byte) int {
 // with the offset of the problem in line.
 func (bi *batchInput) decode(line []byte) *inputError {
 	bi.reset()
-	s := &scanner{b: line, known: bi.known}
+	s := &scanner{b: line, known: bi.known, recent: bi.recent}
+	if bi.recent != nil {
+		bi.recent.spans = bi.recent.spans[:0]
+	}
 	if !s.consume('{') {
 		s.fail("an input must be a JSON object")
 		return s.err
@@ -451,6 +499,9 @@ func (bi *batchInput) decode(line []byte) *inputError {
 			s.failAt(bi.actionOff, p)
 		}
 	}
+	if s.err == nil && bi.recent != nil {
+		bi.recent.remember(line)
+	}
 	return s.err
 }
 
@@ -489,7 +540,25 @@ func (s *scanner) end() {
 // valid again, so only its end is looked for, unless its nesting could now
 // go past policy.MaxDepth.
 func (s *scanner) policy(depth int) []byte {
-	if s.known != nil && s.peek() == '{' {
+	raw := s.policyRaw(depth)
+	if s.recent != nil && s.err == nil && len(raw) > 0 && raw[0] == '{' {
+		s.recent.spans = append(s.recent.spans, policySpan{s.i - len(raw), s.i, depth})
+	}
+	return raw
+}
+
+func (s *scanner) policyRaw(depth int) []byte {
+	if s.peek() != '{' {
+		return s.skip(depth)
+	}
+	if s.recent != nil {
+		if n := s.recent.match(s.b[s.i:], depth); n > 0 {
+			raw := s.b[s.i : s.i+n]
+			s.i += n
+			return raw
+		}
+	}
+	if s.known != nil {
 		if end, nest := rawEnd(s.b, s.i); end > 0 && depth+nest-1 <= policy.MaxDepth && s.known(s.b[s.i:end]) {
 			raw := s.b[s.i:end]
 			s.i = end
