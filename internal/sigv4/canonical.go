@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/textproto"
 	"sort"
@@ -264,11 +265,26 @@ func trimAll(b *strings.Builder, v string) {
 	}
 }
 
+// canonicalKeys are textproto.CanonicalMIMEHeaderKey of the headers SDKs
+// sign, without its allocation per call.
+var canonicalKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"content-type", "content-length", "content-md5", "x-amz-date", "date",
+		"x-amz-security-token", "x-amz-content-sha256", "x-amz-target", "x-amz-user-agent", "user-agent",
+		"amz-sdk-invocation-id", "amz-sdk-request", "x-amz-api-version"} {
+		m[k] = textproto.CanonicalMIMEHeaderKey(k)
+	}
+	return m
+}()
+
 // headerValues returns the values of the named (lower-case) header in the
 // order received. http.Header keys are canonicalized by net/http servers; keys
 // set directly in the map with another spelling are merged after them.
 func headerValues(r *http.Request, name string) []string {
-	canon := textproto.CanonicalMIMEHeaderKey(name)
+	canon, ok := canonicalKeys[name]
+	if !ok {
+		canon = textproto.CanonicalMIMEHeaderKey(name)
+	}
 	vals := r.Header[canon]
 	var extra []string
 	for k := range r.Header {
@@ -374,8 +390,38 @@ func signingKey(secret, date, region, service string) []byte {
 
 // signature returns the lower-case hex signature of stringToSign.
 func signature(key []byte, sts string) []byte {
-	mac := hmacSHA256(key, sts)
-	out := make([]byte, hex.EncodedLen(len(mac)))
-	hex.Encode(out, mac)
+	out := signatureHex(key, sts)
+	return out[:]
+}
+
+// signatureHex is signature without allocating the result.
+func signatureHex(key []byte, sts string) (out [2 * sha256.Size]byte) {
+	mac := hmacSum(key, sts)
+	hex.Encode(out[:], mac[:])
 	return out
+}
+
+// hmacSum is HMAC-SHA256 (RFC 2104) of data under key: what
+// crypto/hmac computes (hmac_test.go compares them), with one hash state
+// and no copies of the key on the heap.
+func hmacSum(key []byte, data string) (out [sha256.Size]byte) {
+	var k [sha256.BlockSize]byte
+	if len(key) > sha256.BlockSize {
+		sum := sha256.Sum256(key)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
+	}
+	var pad [sha256.BlockSize + sha256.Size]byte
+	for i := range k {
+		pad[i] = k[i] ^ 0x36
+	}
+	h := sha256.New()
+	h.Write(pad[:sha256.BlockSize])
+	io.WriteString(h, data)
+	h.Sum(pad[sha256.BlockSize:sha256.BlockSize])
+	for i := range k {
+		pad[i] = k[i] ^ 0x5c
+	}
+	return sha256.Sum256(pad[:])
 }

@@ -46,15 +46,14 @@ func (c *KeyCache) Len() int {
 // cacheID is SHA-256(len|secret|len|date|len|region|len|service): the
 // length prefixes make the encoding unambiguous.
 func cacheID(secret, date, region, service string) [sha256.Size]byte {
-	h := sha256.New()
-	var n [4]byte
+	var buf [256]byte
+	b := buf[:0]
 	for _, s := range [...]string{secret, date, region, service} {
-		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+		b = append(b, s...)
 	}
-	var id [sha256.Size]byte
-	h.Sum(id[:0])
+	id := sha256.Sum256(b)
+	clear(buf[:]) // the secret, when it fit in buf
 	return id
 }
 

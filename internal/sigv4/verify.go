@@ -163,8 +163,8 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 	}
 
 	// Credential scope: AKID/YYYYMMDD/REGION/SERVICE/aws4_request.
-	parts := strings.Split(p.credential, "/")
-	if len(parts) != 5 {
+	var parts [5]string
+	if !splitCredential(p.credential, &parts) {
 		return nil, incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", p.credential)
 	}
 	akid, scopeDate, region, service, term := parts[0], parts[1], parts[2], parts[3], parts[4]
@@ -174,7 +174,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 	if term != terminator {
 		return nil, mismatch(fmt.Sprintf("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'. ", term))
 	}
-	if want := signedAt.Format(scopeDateFmt); scopeDate != want {
+	if want := scopeDateOf(signedAt, amzDate); scopeDate != want {
 		return nil, mismatch(fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", scopeDate, want, p.amzDate))
 	}
 	if region == "" {
@@ -243,7 +243,8 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 		skip = []string{"X-Amz-Signature"}
 	}
 	creq := canonicalRequest(r, path, rawQuery, normalize, signed, p.signedHeaders, payloadHash, skip...)
-	ok := hmac.Equal(signature(key, stringToSign(amzDate, scope, creq)), given)
+	sig := signatureHex(key, stringToSign(amzDate, scope, creq))
+	ok := hmac.Equal(sig[:], given)
 	if !ok && p.presigned {
 		if _, inQuery := queryParam(rawQuery, "X-Amz-Security-Token"); inQuery {
 			// Some services have the token added after signing ("For other
@@ -251,7 +252,8 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 			// after you calculate the signature." — botocore suite
 			// post-sts-token/readme.txt; aws-c-auth post-sts-header-after).
 			creq = canonicalRequest(r, path, rawQuery, normalize, signed, p.signedHeaders, payloadHash, "X-Amz-Signature", "X-Amz-Security-Token")
-			ok = hmac.Equal(signature(key, stringToSign(amzDate, scope, creq)), given)
+			sig = signatureHex(key, stringToSign(amzDate, scope, creq))
+			ok = hmac.Equal(sig[:], given)
 		}
 	}
 	if !ok {
@@ -266,6 +268,29 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 		SignedHeaders: signed,
 		Presigned:     p.presigned,
 	}, nil
+}
+
+// splitCredential splits AKID/DATE/REGION/SERVICE/TERM: exactly five
+// slash-separated elements (strings.Split's count).
+func splitCredential(s string, parts *[5]string) bool {
+	if strings.Count(s, "/") != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		j := strings.IndexByte(s, '/')
+		parts[i], s = s[:j], s[j+1:]
+	}
+	parts[4] = s
+	return true
+}
+
+// scopeDateOf is signedAt.Format(scopeDateFmt): the first eight
+// characters of the ISO 8601 basic timestamp parseAmzDate returned.
+func scopeDateOf(signedAt time.Time, amzDate string) string {
+	if len(amzDate) == len(amzDateFormat) && amzDate[8] == 'T' {
+		return amzDate[:8]
+	}
+	return signedAt.Format(scopeDateFmt)
 }
 
 func contains(list []string, s string) bool {
@@ -296,15 +321,19 @@ func parseAuthorization(r *http.Request, authz string) (authParams, *Error) {
 	// "Credential=AKID /20150620/..." as "'/20150620/...' not a valid
 	// key=value pair (missing equal-sign) in Authorization header: '...'."
 	// (https://github.com/aws/aws-sdk-go/issues/289).
-	fields := strings.FieldsFunc(authz, func(c rune) bool {
-		return c == ',' || c == ' ' || c == '\t'
-	})
 	var alg string
-	if len(fields) > 0 {
-		alg, fields = fields[0], fields[1:]
-	}
+	rest := authz
+	first := true
 	var seen [3]bool // Credential, SignedHeaders, Signature
-	for _, comp := range fields {
+	for {
+		comp, more := nextAuthField(&rest)
+		if !more {
+			break
+		}
+		if first {
+			alg, first = comp, false
+			continue
+		}
 		k, val, ok := strings.Cut(comp, "=")
 		if !ok {
 			return p, incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", comp, authz)
@@ -354,6 +383,23 @@ func parseAuthorization(r *http.Request, authz string) (authParams, *Error) {
 		return p, incomplete("Unsupported AWS 'algorithm': '%s'", alg)
 	}
 	return p, nil
+}
+
+// nextAuthField returns the next field of *rest separated by commas,
+// spaces and tabs (strings.FieldsFunc's fields, one at a time), and false
+// when there is none.
+func nextAuthField(rest *string) (string, bool) {
+	s := strings.TrimLeft(*rest, ", \t")
+	if s == "" {
+		*rest = ""
+		return "", false
+	}
+	end := strings.IndexAny(s, ", \t")
+	if end < 0 {
+		end = len(s)
+	}
+	*rest = s[end:]
+	return s[:end], true
 }
 
 // parseQueryAuth reads the X-Amz-* parameters of a presigned request.
