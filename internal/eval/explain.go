@@ -153,8 +153,11 @@ func (e *evaluator) match(h *hit) Match {
 		Pos:            st.src.Pos,
 		PrincipalMatch: h.strength,
 	}
-	for i := range st.conds {
-		m.Conditions = append(m.Conditions, traceCond(&st.conds[i], e.req.Context))
+	if len(st.conds) > 0 {
+		m.Conditions = make([]ConditionTrace, len(st.conds))
+		for i := range st.conds {
+			m.Conditions[i] = traceCond(&st.conds[i], e.req.Context)
+		}
 	}
 	return m
 }
@@ -171,6 +174,9 @@ func traceCond(c *ccond, ctx *Context) ConditionTrace {
 	}
 	if t.Operator == "" {
 		t.Operator = c.src.Op.String()
+	}
+	if len(c.vals) > 0 {
+		t.Values = make([]string, 0, len(c.vals))
 	}
 	for i := range c.vals {
 		v := &c.vals[i]
@@ -192,7 +198,12 @@ func traceCond(c *ccond, ctx *Context) ConditionTrace {
 // mfaHint explains why MFA keys are missing, for the keys the seed lesson
 // is about.
 func mfaHint(key string) string {
-	switch strings.ToLower(key) {
+	return mfaHintLower(strings.ToLower(key))
+}
+
+// mfaHintLower is mfaHint for a lower-cased key.
+func mfaHintLower(key string) string {
+	switch key {
 	case "aws:multifactorauthpresent", "aws:multifactorauthage":
 		return " (long-term access keys carry no MFA keys: the key is present only in requests signed with temporary credentials)"
 	case "aws:tokenissuetime":
@@ -203,21 +214,22 @@ func mfaHint(key string) string {
 
 func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string {
 	key := c.src.Key
+	hint := mfaHintLower(c.key)
 	op := c.src.Operator
 	if op == "" {
 		op = c.src.Op.String()
 	}
 	switch o.why {
 	case whyMissingFalse:
-		return fmt.Sprintf("did not match because %s is absent from the request%s; %s is false for a missing key (use %sIfExists to match when it is absent)", key, mfaHint(key), op, op)
+		return "did not match because " + key + " is absent from the request" + hint + "; " + op + " is false for a missing key (use " + op + "IfExists to match when it is absent)"
 	case whyMissingNegated:
-		return fmt.Sprintf("matched because %s is absent from the request%s and %s is a negated operator, which is true for a missing key", key, mfaHint(key), op)
+		return "matched because " + key + " is absent from the request" + hint + " and " + op + " is a negated operator, which is true for a missing key"
 	case whyMissingIfExists:
-		return fmt.Sprintf("matched because %s is absent from the request%s and the operator ends in IfExists", key, mfaHint(key))
+		return "matched because " + key + " is absent from the request" + hint + " and the operator ends in IfExists"
 	case whyMissingForAll:
-		return fmt.Sprintf("matched because %s is absent from the request and ForAllValues is true for a missing key", key)
+		return "matched because " + key + " is absent from the request and ForAllValues is true for a missing key"
 	case whyMissingForAny:
-		return fmt.Sprintf("did not match because %s is absent from the request and ForAnyValue is false for a missing key", key)
+		return "did not match because " + key + " is absent from the request and ForAnyValue is false for a missing key"
 	case whyEmptySetForAll:
 		return fmt.Sprintf("matched because %s is an empty set and ForAllValues is true for an empty set", key)
 	case whyEmptySetForAny:
@@ -231,10 +243,13 @@ func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string
 		if o.present {
 			state = "present"
 		}
-		if o.matched {
-			return fmt.Sprintf("matched because %s is %s%s", key, state, mfaHintIf(!o.present, key))
+		if o.present {
+			hint = ""
 		}
-		return fmt.Sprintf("did not match because %s is %s%s", key, state, mfaHintIf(!o.present, key))
+		if o.matched {
+			return "matched because " + key + " is " + state + hint
+		}
+		return "did not match because " + key + " is " + state + hint
 	}
 	// Compared values.
 	var unresolved []string
@@ -255,18 +270,54 @@ func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string
 	case policy.ForAnyValue:
 		qual = "some request value "
 	}
-	head := "did not match: "
+	var buf [256]byte
+	b := buf[:0]
 	if o.matched {
-		head = "matched: "
+		b = append(b, "matched: "...)
+	} else {
+		b = append(b, "did not match: "...)
 	}
-	return head + qual + formatVals(reqVals) + " " + verb(c.op, o.matched) + " " + formatVals(policyVals(c)) + extra
+	b = append(b, qual...)
+	b = appendVals(b, reqVals)
+	b = append(b, ' ')
+	b = append(b, verb(c.op, o.matched)...)
+	b = append(b, ' ')
+	switch len(c.vals) {
+	case 0:
+		b = append(b, "(none)"...)
+	case 1:
+		b = strconv.AppendQuote(b, c.vals[0].raw)
+	default:
+		b = append(b, '[')
+		for i := range c.vals {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendQuote(b, c.vals[i].raw)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, extra...)
+	return string(b)
 }
 
-func mfaHintIf(b bool, key string) string {
-	if b {
-		return mfaHint(key)
+// appendVals appends request values: (none), one quoted value or a
+// bracketed list.
+func appendVals(b []byte, v []string) []byte {
+	switch len(v) {
+	case 0:
+		return append(b, "(none)"...)
+	case 1:
+		return strconv.AppendQuote(b, v[0])
 	}
-	return ""
+	b = append(b, '[')
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendQuote(b, s)
+	}
+	return append(b, ']')
 }
 
 func first(v []string) string {
@@ -274,33 +325,6 @@ func first(v []string) string {
 		return ""
 	}
 	return v[0]
-}
-
-func policyVals(c *ccond) []string {
-	out := make([]string, len(c.vals))
-	for i := range c.vals {
-		out[i] = c.vals[i].raw
-	}
-	return out
-}
-
-func formatVals(v []string) string {
-	switch len(v) {
-	case 0:
-		return "(none)"
-	case 1:
-		return strconv.Quote(v[0])
-	}
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, s := range v {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Quote(s))
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 func familyName(f family) string {
@@ -460,24 +484,36 @@ func orgVerdict(levels int, at func(int) Decision) Decision {
 }
 
 func describe(m *Match) string {
-	return m.Layer.String() + " statement " + statementLabel(m) + " of " + policyLabel(m)
+	var buf [128]byte
+	return string(appendDescribe(buf[:0], m))
 }
 
-func statementLabel(m *Match) string {
+// appendDescribe appends describe(m).
+func appendDescribe(b []byte, m *Match) []byte {
+	b = append(b, m.Layer.String()...)
+	b = append(b, " statement "...)
 	if m.Sid != "" {
-		return strconv.Quote(m.Sid)
+		b = strconv.AppendQuote(b, m.Sid)
+	} else {
+		b = append(b, '#')
+		b = strconv.AppendInt(b, int64(m.StatementIndex), 10)
 	}
-	return "#" + strconv.Itoa(m.StatementIndex)
-}
-
-func policyLabel(m *Match) string {
-	if m.PolicyName != "" {
-		return m.PolicyName
+	b = append(b, " of "...)
+	switch {
+	case m.PolicyName != "":
+		b = append(b, m.PolicyName...)
+	case m.Layer == LayerSCP || m.Layer == LayerRCP:
+		b = append(b, m.Layer.String()...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(m.Level), 10)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(m.PolicyIndex), 10)
+	default:
+		b = append(b, m.Layer.String()...)
+		b = append(b, " policy "...)
+		b = strconv.AppendInt(b, int64(m.PolicyIndex), 10)
 	}
-	if m.Layer == LayerSCP || m.Layer == LayerRCP {
-		return m.Layer.String() + " " + strconv.Itoa(m.Level) + "/" + strconv.Itoa(m.PolicyIndex)
-	}
-	return m.Layer.String() + " policy " + strconv.Itoa(m.PolicyIndex)
+	return b
 }
 
 // reason explains the decision in one sentence.
@@ -485,11 +521,18 @@ func (e *evaluator) reason(d Decision, why path, r *Result) string {
 	set := e.set
 	p := &e.p
 	list := func(ms []Match) string {
-		parts := make([]string, len(ms))
-		for i := range ms {
-			parts[i] = describe(&ms[i])
+		if len(ms) == 1 {
+			return describe(&ms[0])
 		}
-		return strings.Join(parts, "; ")
+		var buf [256]byte
+		b := buf[:0]
+		for i := range ms {
+			if i > 0 {
+				b = append(b, "; "...)
+			}
+			b = appendDescribe(b, &ms[i])
+		}
+		return string(b)
 	}
 	nearDeny := ""
 	for i := range r.NearMisses {
