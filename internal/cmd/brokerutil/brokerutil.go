@@ -16,6 +16,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/keystore"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/broker"
@@ -41,14 +42,20 @@ type Flags struct {
 }
 
 // AddFlags registers --profile/-p and --mfa-token.
-func AddFlags(cmd *cobra.Command, f *Flags) {
-	AddProfileFlag(cmd, &f.Profile)
-	cmd.Flags().StringVar(&f.MFAToken, "mfa-token", "", "MFA code to use (once) instead of asking for one")
+func AddFlags(cmd *cobra.Command, f *Flags) { AddFlagSet(cmd.Flags(), f) }
+
+// AddFlagSet registers --profile/-p and --mfa-token in a flag set (the
+// credential-process fast path parses without cobra).
+func AddFlagSet(fs *pflag.FlagSet, f *Flags) {
+	addProfile(fs, &f.Profile)
+	fs.StringVar(&f.MFAToken, "mfa-token", "", "MFA code to use (once) instead of asking for one")
 }
 
 // AddProfileFlag registers --profile/-p alone.
-func AddProfileFlag(cmd *cobra.Command, target *string) {
-	cmd.Flags().StringVarP(target, "profile", "p", "", `profile (default $AWS_PROFILE, else "default")`)
+func AddProfileFlag(cmd *cobra.Command, target *string) { addProfile(cmd.Flags(), target) }
+
+func addProfile(fs *pflag.FlagSet, target *string) {
+	fs.StringVarP(target, "profile", "p", "", `profile (default $AWS_PROFILE, else "default")`)
 }
 
 // Prompting says how a command may obtain MFA codes.

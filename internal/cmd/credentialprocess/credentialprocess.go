@@ -5,9 +5,11 @@ package credentialprocess
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/awsmfa/awsmfa/internal/broker"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
@@ -69,10 +71,35 @@ processes started together share one MFA prompt and one STS call.`,
 			return Run(o)
 		},
 	}
-	brokerutil.AddFlags(cmd, &o.Flags)
-	cmd.Flags().DurationVar(&o.MinRemaining, "min-remaining", broker.CLIMinRemaining, "refresh credentials with less than this left")
-	cmd.Flags().BoolVar(&o.NoPrompt, "no-prompt", false, "fail instead of asking for an MFA code")
+	addFlags(cmd.Flags(), o)
 	return cmd
+}
+
+func addFlags(fs *pflag.FlagSet, o *Options) {
+	brokerutil.AddFlagSet(fs, &o.Flags)
+	fs.DurationVar(&o.MinRemaining, "min-remaining", broker.CLIMinRemaining, "refresh credentials with less than this left")
+	fs.BoolVar(&o.NoPrompt, "no-prompt", false, "fail instead of asking for an MFA code")
+}
+
+// Fast parses the command line of a credential_process line (args after
+// the program name: "credential-process" and its flags) without building
+// awsmfa's command tree, which every AWS CLI call would otherwise pay
+// for. It returns false for anything it does not take as is (another
+// command, --help, an unknown flag, an argument), which then goes through
+// the full command tree with its usual messages.
+func Fast(ios *iostreams.IOStreams, args []string) (*Options, bool) {
+	if len(args) == 0 || args[0] != "credential-process" {
+		return nil, false
+	}
+	o := &Options{IO: ios, Factory: brokerutil.New(ios)}
+	fs := pflag.NewFlagSet("credential-process", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	addFlags(fs, o)
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		return nil, false
+	}
+	return o, true
 }
 
 // Run prints the profile's credentials.
@@ -101,9 +128,8 @@ func Run(o *Options) error {
 			return err
 		}
 	}
-	enc := json.NewEncoder(o.IO.Out)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(broker.NewProcessOutput(c)); err != nil {
+	// Compact: the AWS CLI and the SDKs parse it, nobody reads it.
+	if err := json.NewEncoder(o.IO.Out).Encode(broker.NewProcessOutput(c)); err != nil {
 		return &cmdutil.ExitCodeError{Code: cmdutil.ExitError, Err: err}
 	}
 	return nil

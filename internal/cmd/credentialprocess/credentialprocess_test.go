@@ -149,3 +149,37 @@ func TestCredentialProcessCommandLine(t *testing.T) {
 		t.Fatalf("usage: %d %q %q", code, out, errOut)
 	}
 }
+
+// TestFast: the fast path takes a credential_process line's forms and
+// leaves the rest to the command tree.
+func TestFast(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	for _, tc := range []struct {
+		args    []string
+		ok      bool
+		profile string
+		noPr    bool
+		minRem  time.Duration
+		token   string
+	}{
+		{[]string{"credential-process", "--profile", "work"}, true, "work", false, broker.CLIMinRemaining, ""},
+		{[]string{"credential-process", "-p", "work", "--no-prompt"}, true, "work", true, broker.CLIMinRemaining, ""},
+		{[]string{"credential-process", "--profile=work", "--min-remaining", "20m", "--mfa-token", "123456"}, true, "work", false, 20 * time.Minute, "123456"},
+		{[]string{"credential-process"}, true, "", false, broker.CLIMinRemaining, ""},
+		{[]string{"credential-process", "--help"}, false, "", false, 0, ""},
+		{[]string{"credential-process", "--bogus"}, false, "", false, 0, ""},
+		{[]string{"credential-process", "--profile", "work", "extra"}, false, "", false, 0, ""},
+		{[]string{"credential-process", "--min-remaining", "soon"}, false, "", false, 0, ""},
+		{[]string{"exec", "--profile", "work"}, false, "", false, 0, ""},
+		{nil, false, "", false, 0, ""},
+	} {
+		o, ok := credentialprocess.Fast(ios, tc.args)
+		if ok != tc.ok {
+			t.Errorf("%q: ok %v, want %v", tc.args, ok, tc.ok)
+			continue
+		}
+		if ok && (o.Flags.Profile != tc.profile || o.NoPrompt != tc.noPr || o.MinRemaining != tc.minRem || o.Flags.MFAToken != tc.token || o.Factory == nil) {
+			t.Errorf("%q: options %+v", tc.args, o)
+		}
+	}
+}

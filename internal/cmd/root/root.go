@@ -96,14 +96,27 @@ func Main(ios *iostreams.IOStreams, args []string) int {
 	return run(ctx, ios, args)
 }
 
-// run executes the command tree under ctx.
+// run executes the command tree under ctx; a credential_process line
+// (credential-process with its usual flags) runs without building it.
 func run(ctx context.Context, ios *iostreams.IOStreams, args []string) int {
+	if o, ok := credentialprocess.Fast(ios, args); ok {
+		o.Ctx = ctx
+		return report(ctx, ios, credentialprocess.Run(o))
+	}
 	cmd := NewCmdRoot(ios)
 	cmd.SetArgs(args)
 	executed, err := cmd.ExecuteContextC(ctx)
 	if err != nil {
+		err = detailedExitcode(executed, args, interrupted(ctx, err))
+	}
+	return report(ctx, ios, err)
+}
+
+// report prints a command's error on standard error (unless it is only an
+// exit status) and returns the exit code.
+func report(ctx context.Context, ios *iostreams.IOStreams, err error) int {
+	if err != nil {
 		err = interrupted(ctx, err)
-		err = detailedExitcode(executed, args, err)
 		var ec *cmdutil.ExitCodeError
 		if !errors.As(err, &ec) || ec.Err != nil {
 			fmt.Fprintln(ios.ErrOut, "awsmfa:", err)

@@ -35,6 +35,11 @@ func TestMainExitCodesAndStreams(t *testing.T) {
 		{args: []string{"setup", "plan", "--detailed-exitcode", "extra"}, code: 1, stderr: `unknown command "extra"`},
 		{args: []string{"setup", "plan", "--detailed-exitcode"}, code: 1, stderr: "name the setup file with -f FILE"},
 		{args: []string{"setup", "plan", "--bogus"}, code: 2, stderr: "unknown flag: --bogus"},
+		// credential-process: its fast path leaves anything unusual to
+		// the command tree, which answers as for every command.
+		{args: []string{"credential-process", "--help"}, code: 0, stdout: "credential_process"},
+		{args: []string{"credential-process", "--bogus"}, code: 2, stderr: "unknown flag: --bogus"},
+		{args: []string{"credential-process", "--profile", "p", "extra"}, code: 2, stderr: `unknown command "extra"`},
 	}
 	for _, c := range cases {
 		ios, in, out, errOut := iostreams.Test()
