@@ -516,6 +516,22 @@ func appendDescribe(b []byte, m *Match) []byte {
 	return b
 }
 
+// by writes head, the statements ms as list does, tail and more in one
+// string.
+func by(head string, ms []Match, tail, more string) string {
+	var buf [512]byte
+	b := append(buf[:0], head...)
+	for i := range ms {
+		if i > 0 {
+			b = append(b, "; "...)
+		}
+		b = appendDescribe(b, &ms[i])
+	}
+	b = append(b, tail...)
+	b = append(b, more...)
+	return string(b)
+}
+
 // reason explains the decision in one sentence.
 func (e *evaluator) reason(d Decision, why path, r *Result) string {
 	set := e.set
@@ -540,7 +556,15 @@ func (e *evaluator) reason(d Decision, why path, r *Result) string {
 		if m.Effect == policy.Deny {
 			for _, c := range m.Conditions {
 				if !c.Matched {
-					nearDeny = fmt.Sprintf(" The Deny in %s did not apply: %s %s.", describe(m), c.Operator, c.Why)
+					var buf [256]byte
+					b := append(buf[:0], " The Deny in "...)
+					b = appendDescribe(b, m)
+					b = append(b, " did not apply: "...)
+					b = append(b, c.Operator...)
+					b = append(b, ' ')
+					b = append(b, c.Why...)
+					b = append(b, '.')
+					nearDeny = string(b)
 					break
 				}
 			}
@@ -557,7 +581,7 @@ func (e *evaluator) reason(d Decision, why path, r *Result) string {
 	case pathRootAssumeRole:
 		return "The root user cannot assume roles (STS: \"Roles may not be assumed by root accounts\")."
 	case pathExplicitDeny:
-		return "Explicitly denied by " + list(r.Deciding) + "."
+		return by("Explicitly denied by ", r.Deciding, ".", "")
 	case pathRCP:
 		s := e.orgFailReason(LayerRCP)
 		return s
@@ -571,7 +595,7 @@ func (e *evaluator) reason(d Decision, why path, r *Result) string {
 	case pathResourceRole:
 		return "Allowed by " + list(r.Deciding) + ", which names the caller's role; the permissions boundary and session policy (if any) also allow." + nearDeny
 	case pathIdentity:
-		return "Allowed by " + list(r.Deciding) + "." + nearDeny
+		return by("Allowed by ", r.Deciding, ".", nearDeny)
 	case pathRoot:
 		return "Allowed: the account root user has full access within its account unless a policy denies." + nearDeny
 	case pathKMSAccount:

@@ -606,6 +606,15 @@ func appendStatements(b []byte, ms []MatchedStatement) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the bytes appendString copies as they are: printable
+// ASCII but for ", \\, <, > and &.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString quotes s as encoding/json does by default: invalid UTF-8
 // becomes U+FFFD, and <, >, &, U+2028 and U+2029 are escaped.
 func appendString(b []byte, s string) []byte {
@@ -613,11 +622,11 @@ func appendString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < 0x80 {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
