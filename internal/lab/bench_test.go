@@ -12,6 +12,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/lab/loadgen"
 )
 
 // benchRequests signs n requests ahead of time (signing is the client's
@@ -57,4 +60,32 @@ func BenchmarkListUsers(b *testing.B) {
 
 func BenchmarkDescribeRegions(b *testing.B) {
 	benchHandler(b, "ec2", "Action=DescribeRegions&Version=2016-11-15", func(a *account) creds { return a.bool })
+}
+
+// BenchmarkServeListUsers measures the lab over loopback HTTP, as
+// `awsmfa lab serve` answers: 32 keep-alive connections replay one signed
+// ListUsers request, b.N requests in all (bounded by a minute), so a CPU
+// profile shows net/http's share next to the lab's.
+func BenchmarkServeListUsers(b *testing.B) {
+	st, srv, a := newFuzzServer(b)
+	defer st.Close()
+	url, err := srv.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	req, err := awsquery.Sign(context.Background(), url, awsquery.ListUsers, aws.Credentials{AccessKeyID: a.bool.id, SecretAccessKey: a.bool.secret}, "us-east-1", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := loadgen.Run(context.Background(), loadgen.Config{Request: req, Concurrency: 32, MaxRequests: b.N, Duration: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Failures > 0 {
+		b.Fatalf("%d of %d requests failed", res.Failures, res.Requests)
+	}
+	b.ReportMetric(res.RPS, "req/s")
 }
