@@ -177,6 +177,9 @@ type builder struct {
 	// long as the Document does).
 	strSlab []string
 	posSlab []Pos
+	slabs   int // size of the last slab
+	// stmtSlab holds the statements not yet built.
+	stmtSlab []Statement
 
 	// The statement being built, to name it in messages.
 	inStmt  bool
@@ -337,6 +340,8 @@ func (b *builder) document(n *Node) *Document {
 			b.errorf(stmtNode.Pos, "Statement must not be an empty list")
 		}
 		d.Statements = make([]*Statement, 0, len(stmtNode.Items))
+		// All statements in one allocation.
+		b.stmtSlab = make([]Statement, len(stmtNode.Items))
 		for i, item := range stmtNode.Items {
 			if item.Kind != NodeObject {
 				b.errorf(item.Pos, "statement %d must be an object, not %s", i, article(item.Kind))
@@ -405,7 +410,14 @@ func statementElement(key string) int {
 }
 
 func (b *builder) statement(n *Node, index int) *Statement {
-	s := &Statement{Index: index, Pos: n.Pos}
+	var s *Statement
+	if len(b.stmtSlab) > 0 {
+		s = &b.stmtSlab[0]
+		b.stmtSlab = b.stmtSlab[1:]
+	} else {
+		s = new(Statement)
+	}
+	s.Index, s.Pos = index, n.Pos
 	b.inStmt, b.stmtIdx, b.stmtSid = true, index, ""
 	defer func() { b.inStmt = false }()
 	for _, m := range n.Members {
@@ -591,13 +603,16 @@ func (b *builder) stringList(m *Member, parent string) StringList {
 // lists returns empty lists of capacity n for a StringList, cut from the
 // builder's slabs so that a document's lists cost few allocations.
 func (b *builder) lists(n int) ([]string, []Pos) {
-	const slab = 32
-	if n > slab/2 {
+	const maxSlab = 32
+	if n > maxSlab/2 {
 		return make([]string, 0, n), make([]Pos, 0, n)
 	}
 	if len(b.strSlab) < n {
-		b.strSlab = make([]string, slab)
-		b.posSlab = make([]Pos, slab)
+		// Slabs grow from 8 values: most documents are small.
+		size := max(min(max(2*b.slabs, 8), maxSlab), n)
+		b.slabs = size
+		b.strSlab = make([]string, size)
+		b.posSlab = make([]Pos, size)
 	}
 	vs, ps := b.strSlab[:0:n], b.posSlab[:0:n]
 	b.strSlab, b.posSlab = b.strSlab[n:], b.posSlab[n:]

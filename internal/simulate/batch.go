@@ -60,67 +60,64 @@ func formatLimit(n int) string {
 	return strconv.Itoa(n) + " bytes"
 }
 
-// policyCache memoizes parsed and compiled policies by layer kind, name and
-// raw bytes: batches usually repeat the same policies on every line.
+// policyCache memoizes parsed and compiled policies by raw bytes, layer
+// kind and name: batches usually repeat the same policies on every line.
 type policyCache struct {
-	m map[policy.Kind]map[string]map[string]cacheEntry
-	// seen holds every cached policy's bytes, whatever its kind and name:
-	// they passed the input decoder, so the decoder need not check them
+	// m holds, by a policy's bytes, its entries by kind and name. The
+	// bytes passed the input decoder, so the decoder need not check them
 	// again (scanner.known).
-	seen map[string]struct{}
-	n    int
-	max  int
-}
-
-// has reports whether raw is the text of a cached policy.
-func (c *policyCache) has(raw []byte) bool {
-	_, ok := c.seen[string(raw)]
-	return ok
+	m   map[string][]cacheEntry
+	n   int
+	max int
 }
 
 type cacheEntry struct {
-	pol *eval.Policy
-	err error
+	kind policy.Kind
+	name string
+	src  string // the bytes, shared by the key and the parsed policy
+	pol  *eval.Policy
+	err  error
 }
 
 func newPolicyCache(max int) *policyCache {
 	if max <= 0 {
 		max = 4096
 	}
-	return &policyCache{m: map[policy.Kind]map[string]map[string]cacheEntry{}, seen: map[string]struct{}{}, max: max}
+	return &policyCache{m: map[string][]cacheEntry{}, max: max}
+}
+
+// has reports whether raw is the text of a cached policy.
+func (c *policyCache) has(raw []byte) bool {
+	_, ok := c.m[string(raw)]
+	return ok
 }
 
 func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
-	byName := c.m[kind]
-	if byName == nil {
-		byName = map[string]map[string]cacheEntry{}
-		c.m[kind] = byName
-	}
-	byRaw := byName[name]
-	if byRaw == nil {
-		byRaw = map[string]cacheEntry{}
-		byName[name] = byRaw
-	}
-	if e, ok := byRaw[string(raw)]; ok {
-		return e.pol, e.err
+	es := c.m[string(raw)]
+	for i := range es {
+		if e := &es[i]; e.kind == kind && e.name == name {
+			return e.pol, e.err
+		}
 	}
 	if c.n >= c.max {
 		clear(c.m)
-		clear(c.seen)
 		c.n = 0
-		byRaw = map[string]cacheEntry{}
-		c.m[kind] = map[string]map[string]cacheEntry{name: byRaw}
+		es = nil
 	}
 	// One copy of the bytes serves as the key and as the parsed policy's
 	// text.
-	src := string(raw)
+	var src string
+	if len(es) > 0 {
+		src = es[0].src
+	} else {
+		src = string(raw)
+	}
 	doc, err := policy.ParseKindString(name, src, kind)
 	var p *eval.Policy
 	if err == nil {
 		p, err = compileDoc(ec, name, doc)
 	}
-	byRaw[src] = cacheEntry{pol: p, err: err}
-	c.seen[src] = struct{}{}
+	c.m[src] = append(es, cacheEntry{kind: kind, name: name, src: src, pol: p, err: err})
 	c.n++
 	return p, err
 }
