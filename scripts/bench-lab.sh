@@ -6,11 +6,12 @@
 #   scripts/bench-lab.sh            (env: DURATION=10s RATE=5000 CONNECTIONS=200 PIN=0
 #                                    BASE= CALLS="GetCallerIdentity ListUsers" MOTO=1 ROUNDS=1)
 #
-# BASE=PATH also serves the same lab state with another awsmfa binary (say,
-# the build of an earlier commit: git worktree or git archive, then go build
-# -o /tmp/awsmfa-base ./cmd/awsmfa) and measures it right after this tree's
-# build, ROUNDS times alternately, in the same run: "lab" is this tree,
-# "base" the other binary. MOTO=0 leaves moto_server out.
+# BASE=PATH also serves a copy of the same lab state with another awsmfa
+# binary (say, the build of an earlier commit: git archive COMMIT | tar -x
+# -C DIR, then go build -o /tmp/awsmfa-base ./cmd/awsmfa in DIR) and
+# measures this tree's build ("lab") and it ("base") one after the other,
+# ROUNDS times, the order alternating, in the same run; then the median
+# of each and the lab/base throughput ratio. MOTO=0 leaves moto_server out.
 #
 # By default servers and load generator share the machine's CPUs. PIN=1
 # runs each server pinned to CPU 0 and the load generator on the other CPUs
@@ -99,29 +100,61 @@ echo "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 
 echo "servers: ${server_pin[*]:-unpinned}; load: ${load_pin[*]:-unpinned}; moto $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?'); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "lab: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ' (modified)')${BASE:+; base: $BASE}"
 lab=(--target "lab=http://127.0.0.1:$lab_port,profile=alice" --credentials "$dir/aws/credentials")
-if [ -n "$BASE" ]; then
-  # Both labs in one benchlab invocation: one table, and the lab/base ratio.
-  lab+=(--target "base=http://127.0.0.1:$base_port,profile=alice")
-fi
+base=(--target "base=http://127.0.0.1:$base_port,profile=alice" --credentials "$dir/aws/credentials")
 moto=(--target "moto=http://127.0.0.1:$moto_port")
 calls=()
 for c in $CALLS; do calls+=(--call "$c"); done
-servers=(lab)
-[ "$MOTO" = 0 ] || servers+=(moto)
 
-echo "== max throughput: wrk, $CONNECTIONS connections, $DURATION per server and call"
-# The lab first, then moto: an overloaded moto keeps working off its backlog
-# for seconds after the load stops and would steal the CPU from the lab.
-for round in $(seq 1 "$ROUNDS"); do
-  [ "$ROUNDS" = 1 ] || echo "-- round $round"
-  for t in "${servers[@]}"; do
+if [ "$MOTO" != 0 ]; then
+  echo "== max throughput: wrk, $CONNECTIONS connections, $DURATION per server and call"
+  # The lab first, then moto: an overloaded moto keeps working off its backlog
+  # for seconds after the load stops and would steal the CPU from the lab.
+  for t in lab moto; do
     declare -n tgt=$t
     sleep 2
     "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool wrk --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
   done
-done
-echo "== fixed rate: $RATE requests/s over $CONNECTIONS connections (Go generator, open loop), $DURATION each"
-for t in "${servers[@]}"; do
-  declare -n tgt=$t
-  "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool go --rate "$RATE" --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
-done
+  echo "== fixed rate: $RATE requests/s over $CONNECTIONS connections (Go generator, open loop), $DURATION each"
+  for t in lab moto; do
+    declare -n tgt=$t
+    "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool go --rate "$RATE" --connections "$CONNECTIONS" --duration "$DURATION" 2>/dev/null
+  done
+fi
+
+if [ -n "$BASE" ]; then
+  echo "== this tree (lab) against BASE (base): $ROUNDS rounds, order alternating; wrk max throughput and $RATE req/s open loop, $CONNECTIONS connections, $DURATION each"
+  rm -f "$dir"/cmp-*.json
+  for round in $(seq 1 "$ROUNDS"); do
+    order=(lab base)
+    [ $((round % 2)) = 1 ] || order=(base lab)
+    for t in "${order[@]}"; do
+      declare -n tgt=$t
+      sleep 1
+      "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool wrk --connections "$CONNECTIONS" --duration "$DURATION" --output json \
+        >"$dir/cmp-$round-$t-max.json" 2>/dev/null
+      "${load_pin[@]}" "$dir/benchlab" "${tgt[@]}" "${calls[@]}" --tool go --rate "$RATE" --connections "$CONNECTIONS" --duration "$DURATION" --output json \
+        >"$dir/cmp-$round-$t-rate.json" 2>/dev/null
+    done
+  done
+  python3 - "$dir" "$ROUNDS" <<'PY'
+import glob, json, os, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+rows = {}  # (call, mode, target) -> [result per round]
+for round_ in range(1, rounds + 1):
+    for target in ("lab", "base"):
+        for mode in ("max", "rate"):
+            for r in json.load(open(os.path.join(d, f"cmp-{round_}-{target}-{mode}.json"))):
+                rows.setdefault((r["call"], mode, target), []).append(r["result"])
+ms = lambda ns: ns / 1e6
+print(f"{'call':<24} {'load':>8} {'target':>6} {'req/s per round':>34} {'median':>8} {'p50 ms':>7} {'p99 ms':>7} {'failed':>6}")
+for (call, mode, target), rs in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] != "lab")):
+    rps = [r["requestsPerSecond"] for r in rs]
+    print(f"{call:<24} {mode:>8} {target:>6} {' '.join(f'{x:.0f}' for x in rps):>34} {statistics.median(rps):>8.0f} "
+          f"{statistics.median(ms(r['p50Ns']) for r in rs):>7.2f} {statistics.median(ms(r['p99Ns']) for r in rs):>7.2f} {sum(r['failures'] for r in rs):>6}")
+for call in sorted({k[0] for k in rows}):
+    lab, base = rows[(call, "max", "lab")], rows[(call, "max", "base")]
+    ratios = [a["requestsPerSecond"] / b["requestsPerSecond"] for a, b in zip(lab, base)]
+    print(f"{call} lab/base max throughput: median of medians {statistics.median(r['requestsPerSecond'] for r in lab) / statistics.median(r['requestsPerSecond'] for r in base):.2f}x; "
+          f"per round {' '.join(f'{x:.2f}x' for x in ratios)}")
+PY
+fi
