@@ -117,7 +117,7 @@ func Run(o *Options) error {
 		creds = append(creds, row)
 	}
 	switch {
-	case o.Jobs < 0 || o.Jobs > maxJobs:
+	case o.Jobs < 1 || o.Jobs > maxJobs:
 		return cmdutil.UsageError("--jobs must be between 1 and %d", maxJobs)
 	case o.Jobs > 1 && !o.Batch:
 		return cmdutil.UsageError("--jobs needs --batch")

@@ -131,9 +131,9 @@ func TestSimulateBatch(t *testing.T) {
 	if err := os.WriteFile(p, []byte(input), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"--batch"}, {"--batch", p}} {
+	for _, args := range [][]string{{"--batch"}, {"--batch", p}, {"--batch", "--jobs", "2"}, {"--batch", "--jobs", "3", p}} {
 		stdin := input
-		if len(args) == 2 {
+		if args[len(args)-1] == p {
 			stdin = ""
 		}
 		code, out, _ := run(t, stdin, args...)
@@ -162,6 +162,9 @@ func TestSimulateBadInput(t *testing.T) {
 		{seedInput, []string{"--credential", "nope"}, "unknown credential type"},
 		{seedInput, []string{"--credential", "console", "--credential", "console-mfa"}, "use --matrix"},
 		{seedInput, []string{"--batch", "--matrix"}, "--batch cannot be combined"},
+		{seedInput, []string{"--jobs", "2"}, "--jobs needs --batch"},
+		{seedInput, []string{"--batch", "--jobs", "0"}, "--jobs must be between 1 and 256"},
+		{seedInput, []string{"--batch", "--jobs", "100000"}, "--jobs must be"},
 		{seedInput, []string{"-o", "yaml"}, "--output"},
 	}
 	for _, c := range cases {
