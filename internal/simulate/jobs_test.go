@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -194,5 +195,31 @@ func TestAppendResultMatchesOutput(t *testing.T) {
 	}
 	if answered < 2000 {
 		t.Errorf("only %d of 3000 lines answered", answered)
+	}
+}
+
+// The interner gives the bytes' string whatever its state, pauses after a
+// window of mostly new values and keeps interning repeated ones.
+func TestInterner(t *testing.T) {
+	cases := []struct {
+		name      string
+		value     func(i int) string
+		wantPause bool
+	}{
+		{"repeated values", func(i int) string { return []string{"a", "b", "c"}[i%3] }, false},
+		{"new values", func(i int) string { return "v" + strconv.Itoa(i) }, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var in interner
+			for i := 0; i < internWindow+10; i++ {
+				if got := in.get([]byte(c.value(i))); got != c.value(i) {
+					t.Fatalf("value %d: %q", i, got)
+				}
+			}
+			if paused := in.skip > 0; paused != c.wantPause {
+				t.Errorf("paused %v, want %v", paused, c.wantPause)
+			}
+		})
 	}
 }

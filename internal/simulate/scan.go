@@ -374,7 +374,7 @@ type batchInput struct {
 	keepContext bool
 	// keys and values intern strings: batches repeat context keys and
 	// values, and reusing the strings avoids allocating them per line.
-	keys, values map[string]string
+	keys, values interner
 	// spellings of the context keys of the current object.
 	spellings []string
 	// action is set when request.action was given (not null); actionOff
@@ -911,21 +911,49 @@ func (bi *batchInput) scalar(s *scanner, key string) (v string, null, ok bool) {
 	return "", false, false
 }
 
-// intern turns bytes into a string, reusing the string of an earlier equal
-// value.
-func (bi *batchInput) intern(m *map[string]string, b []byte) string {
-	if s, ok := (*m)[string(b)]; ok {
+// interner turns bytes into strings, reusing the string of an earlier
+// equal value. When few values repeat (a batch of random requests), the
+// look-ups cost more than the strings they save: after a window of
+// internWindow look-ups with fewer than half hits, it only allocates for
+// the next internPause values, then tries again.
+type interner struct {
+	m             map[string]string
+	n, hits, skip int
+}
+
+const (
+	internWindow = 1024
+	internPause  = 16 * internWindow
+)
+
+func (in *interner) get(b []byte) string {
+	if in.skip > 0 {
+		in.skip--
+		return string(b)
+	}
+	in.n++
+	if in.n >= internWindow {
+		if 2*in.hits < in.n {
+			in.skip = internPause
+		}
+		in.n, in.hits = 0, 0
+	}
+	if s, ok := in.m[string(b)]; ok {
+		in.hits++
 		return s
 	}
 	s := string(b)
 	if len(b) <= 256 {
-		if *m == nil {
-			*m = make(map[string]string)
+		if in.m == nil {
+			in.m = make(map[string]string)
 		}
-		if len(*m) >= 8192 {
-			clear(*m)
+		if len(in.m) >= 8192 {
+			clear(in.m)
 		}
-		(*m)[s] = s
+		in.m[s] = s
 	}
 	return s
 }
+
+// intern is in.get.
+func (bi *batchInput) intern(in *interner, b []byte) string { return in.get(b) }
