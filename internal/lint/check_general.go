@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
@@ -82,7 +83,7 @@ func operatorFamily(base string) string {
 	return base
 }
 
-var decimalRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+var decimalRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`) })
 
 func (l *linter) checkConditionTypes() {
 	for _, s := range l.doc.Statements {
@@ -162,7 +163,7 @@ func (l *linter) checkValues(s *policy.Statement, c *policy.Condition) {
 					fmt.Sprintf(`Write {"Null": {%s: "true"}} to test that the key is absent, or "false" to test that it is present.`, quoteJSON(c.Key)))
 			}
 		case "Numeric":
-			if !decimalRe.MatchString(v.Raw) {
+			if !decimalRe().MatchString(v.Raw) {
 				l.report(RuleConditionValue, 0, pos, s,
 					fmt.Sprintf("%s %s: %s is not a number, so the condition never matches.", c.Operator, c.Key, valueText(v)),
 					fmt.Sprintf("Write a plain decimal number such as %q (seconds, for aws:MultiFactorAuthAge).", suggestNumber(v.Raw)))

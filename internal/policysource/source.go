@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -333,11 +334,11 @@ func stringMember(n *policy.Node, key string) (string, bool) {
 	return v.Str, true
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_:\-/]+$`)
+var plainKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_:\-/]+$`) })
 
 // joinKey appends an object key to a path.
 func joinKey(path, key string) string {
-	if !plainKey.MatchString(key) {
+	if !plainKey().MatchString(key) {
 		return path + "[" + strconv.Quote(key) + "]"
 	}
 	if path == "" {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -190,7 +191,7 @@ func intrinsicTag(tag string) (string, bool) {
 	return "Fn::" + name, true
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlParserProblems are the messages of yaml.v3's parser (as opposed to its
 // scanner). yaml.v3 reports their line 0-based (decode.go, parser.fail adds
@@ -221,7 +222,7 @@ func yamlSyntaxError(file string, li *lineIndex, err error) error {
 			continue
 		}
 		line := 1
-		if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		if m := yamlLineRe().FindStringSubmatch(msg); m != nil {
 			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
 				line = n
 			}
