@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -221,5 +222,21 @@ func TestInterner(t *testing.T) {
 				t.Errorf("paused %v, want %v", paused, c.wantPause)
 			}
 		})
+	}
+}
+
+// appendString's eight-byte fast path: every byte value at every place of
+// strings longer than eight bytes is escaped as encoding/json escapes it.
+func TestAppendStringEveryByte(t *testing.T) {
+	base := []byte("arn:aws:s3:::bucket/key-0123456789")
+	for c := 0; c < 256; c++ {
+		for at := 0; at < 20; at++ {
+			s := bytes.Clone(base)
+			s[at] = byte(c)
+			want, _ := json.Marshal(string(s))
+			if got := appendString(nil, string(s)); !bytes.Equal(got, want) {
+				t.Fatalf("byte %#x at %d: appendString = %s, want %s", c, at, got, want)
+			}
+		}
 	}
 }
