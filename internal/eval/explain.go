@@ -82,7 +82,24 @@ type LayerVerdict struct {
 // Evaluate evaluates req against set and explains the decision. It
 // allocates; use Decide where only the decision matters.
 func Evaluate(set *PolicySet, req *Request) Result {
-	e := evaluator{set: set, req: req, p: ParsePrincipal(req.Principal), rec: &recorder{}}
+	return evaluate(set, req, &recorder{})
+}
+
+// Evaluator is Evaluate with scratch space kept from one call to the next,
+// for callers that explain many requests in a row (a batch). The zero
+// value is ready; an Evaluator is not safe for concurrent use.
+type Evaluator struct {
+	rec recorder
+}
+
+// Evaluate is the package's Evaluate.
+func (ev *Evaluator) Evaluate(set *PolicySet, req *Request) Result {
+	ev.rec.hits = ev.rec.hits[:0]
+	return evaluate(set, req, &ev.rec)
+}
+
+func evaluate(set *PolicySet, req *Request, rec *recorder) Result {
+	e := evaluator{set: set, req: req, p: ParsePrincipal(req.Principal), rec: rec}
 	d, why := e.run()
 	r := Result{
 		Decision:        d,
@@ -280,7 +297,7 @@ func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string
 	b = append(b, qual...)
 	b = appendVals(b, reqVals)
 	b = append(b, ' ')
-	b = append(b, verb(c.op, o.matched)...)
+	b = appendVerb(b, c.op, o.matched)
 	b = append(b, ' ')
 	switch len(c.vals) {
 	case 0:
@@ -345,7 +362,9 @@ func familyName(f family) string {
 	return "string"
 }
 
-func verb(op opcode, matched bool) string {
+// appendVerb appends how the request values compared with the policy
+// values under op, for a condition that matched or not.
+func appendVerb(b []byte, op opcode, matched bool) []byte {
 	var pos string
 	switch op.family() {
 	case famString:
@@ -393,10 +412,10 @@ func verb(op opcode, matched bool) string {
 	// For a negated operator the condition matched when the positive test
 	// failed.
 	positiveHeld := matched != op.negated()
-	if positiveHeld {
-		return pos
+	if !positiveHeld {
+		b = append(b, "is not: "...)
 	}
-	return "is not: " + pos
+	return append(b, pos...)
 }
 
 // layerVerdicts computes each layer's verdict from the recorded hits.

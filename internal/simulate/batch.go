@@ -342,8 +342,10 @@ type batcher struct {
 	comp compiler
 	in   batchInput
 	set  eval.PolicySet
-	out  []byte
-	enc  outputEncoder
+	// scratch is reused by every line's evaluation.
+	scratch evalScratch
+	out     []byte
+	enc     outputEncoder
 }
 
 func newBatcher(cacheEntries int) *batcher {
@@ -363,7 +365,7 @@ func (b *batcher) line(line []byte, lineNo int) []byte {
 	if err := b.comp.fill(&b.set, &b.in.in); err != nil {
 		return b.errorLine(lineNo, 0, err.Error())
 	}
-	res, err := evalSet(&b.set, &b.in.in.Request, b.in.ctx)
+	res, err := evalSet(&b.set, &b.in.in.Request, b.in.ctx, &b.scratch)
 	if err != nil {
 		return b.errorLine(lineNo, 0, err.Error())
 	}

@@ -183,7 +183,7 @@ func TestAppendResultMatchesOutput(t *testing.T) {
 		if err := b.comp.fill(&b.set, &b.in.in); err != nil {
 			continue
 		}
-		res, err := evalSet(&b.set, &b.in.in.Request, b.in.ctx)
+		res, err := evalSet(&b.set, &b.in.in.Request, b.in.ctx, &b.scratch)
 		if err != nil {
 			continue
 		}

@@ -46,16 +46,22 @@ const MaxMatchWork = 200_000_000
 
 // runSet evaluates and converts the result.
 func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (*Output, error) {
-	res, err := evalSet(set, r, ctx)
+	res, err := evalSet(set, r, ctx, &evalScratch{})
 	if err != nil {
 		return nil, err
 	}
 	return convert(&res), nil
 }
 
+// evalScratch is what evalSet reuses from one request to the next.
+type evalScratch struct {
+	ev  eval.Evaluator
+	req eval.Request
+}
+
 // evalSet evaluates r against set.
-func evalSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (eval.Result, error) {
-	req := eval.Request{
+func evalSet(set *eval.PolicySet, r *Request, ctx *eval.Context, sc *evalScratch) (eval.Result, error) {
+	sc.req = eval.Request{
 		Principal:       r.Principal,
 		Action:          r.Action,
 		Resource:        r.Resource,
@@ -64,7 +70,7 @@ func evalSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (eval.Result, e
 	}
 	set.ResourceKind = resourceKind(r.Action, r.Resource)
 	ctx.SetMatchBudget(MaxMatchWork)
-	res := eval.Evaluate(set, &req)
+	res := sc.ev.Evaluate(set, &sc.req)
 	if ctx.MatchBudgetExceeded() {
 		return eval.Result{}, fmt.Errorf("matching the policies' wildcards against the request takes more than %d steps, the limit for one simulation", MaxMatchWork)
 	}
