@@ -146,13 +146,15 @@ for round_ in range(1, rounds + 1):
             for r in json.load(open(os.path.join(d, f"cmp-{round_}-{target}-{mode}.json"))):
                 rows.setdefault((r["call"], mode, target), []).append(r["result"])
 ms = lambda ns: ns / 1e6
-print(f"{'call':<24} {'load':>8} {'target':>6} {'req/s per round':>34} {'median':>8} {'p50 ms':>7} {'p99 ms':>7} {'failed':>6}")
+print(f"{'call':<24} {'load':>8} {'target':>6} {'req/s per round':>24} {'median':>7} {'p50 ms':>7} {'p99 ms per round':>24} {'median':>7} {'failed':>6}")
 for (call, mode, target), rs in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] != "lab")):
     rps = [r["requestsPerSecond"] for r in rs]
-    print(f"{call:<24} {mode:>8} {target:>6} {' '.join(f'{x:.0f}' for x in rps):>34} {statistics.median(rps):>8.0f} "
-          f"{statistics.median(ms(r['p50Ns']) for r in rs):>7.2f} {statistics.median(ms(r['p99Ns']) for r in rs):>7.2f} {sum(r['failures'] for r in rs):>6}")
+    p99 = [ms(r["p99Ns"]) for r in rs]
+    print(f"{call:<24} {mode:>8} {target:>6} {' '.join(f'{x:.0f}' for x in rps):>24} {statistics.median(rps):>7.0f} "
+          f"{statistics.median(ms(r['p50Ns']) for r in rs):>7.2f} {' '.join(f'{x:.2f}' for x in p99):>24} {statistics.median(p99):>7.2f} {sum(r['failures'] for r in rs):>6}")
 for call in sorted({k[0] for k in rows}):
     lab, base = rows[(call, "max", "lab")], rows[(call, "max", "base")]
+    # load "max" is wrk's closed loop; the other rows are RATE req/s offered.
     ratios = [a["requestsPerSecond"] / b["requestsPerSecond"] for a, b in zip(lab, base)]
     print(f"{call} lab/base max throughput: median of medians {statistics.median(r['requestsPerSecond'] for r in lab) / statistics.median(r['requestsPerSecond'] for r in base):.2f}x; "
           f"per round {' '.join(f'{x:.2f}x' for x in ratios)}")
