@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
@@ -38,6 +39,45 @@ type BatchOptions struct {
 	// Jobs is the number of goroutines answering lines; 0 or 1 answers
 	// them one by one. The output is the same, in input order.
 	Jobs int
+	// OnChurn, when set, is called once if the batch turns out to compile
+	// new policies for most lines (every line its own policies): such a
+	// batch allocates much short-lived garbage, and the caller may give
+	// the garbage collector more headroom (debug.SetGCPercent). A batch
+	// that repeats its policies allocates little, and a larger heap would
+	// only cost page faults.
+	OnChurn func()
+}
+
+// churnWindow is how many lines RunBatch looks at before deciding whether
+// the batch churns; churnCompiles how many policies compiled per line
+// (times 100) is churn.
+const (
+	churnWindow   = 2048
+	churnCompiles = 50
+)
+
+// churnWatch calls OnChurn once when a window of lines compiled policies
+// at the churn rate.
+type churnWatch struct {
+	on       func()
+	lines    int
+	compiled *atomic.Int64
+}
+
+func (w *churnWatch) line() {
+	if w.on == nil {
+		return
+	}
+	w.lines++
+	if w.lines < churnWindow {
+		return
+	}
+	if 100*w.compiled.Load() >= churnCompiles*int64(w.lines) {
+		w.on()
+		w.on = nil
+	}
+	w.lines = 0
+	w.compiled.Store(0)
 }
 
 // LineTooLongError stops a batch at a line longer than the limit.
@@ -69,6 +109,9 @@ type policyCache struct {
 	m   map[string][]cacheEntry
 	n   int
 	max int
+	// compiled, when set, counts the policies compiled (RunBatch's
+	// churnWatch).
+	compiled *atomic.Int64
 }
 
 type cacheEntry struct {
@@ -119,6 +162,9 @@ func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind polic
 	}
 	c.m[src] = append(es, cacheEntry{kind: kind, name: name, src: src, pol: p, err: err})
 	c.n++
+	if c.compiled != nil {
+		c.compiled.Add(1)
+	}
 	return p, err
 }
 
@@ -139,8 +185,10 @@ func RunBatch(r io.Reader, w io.Writer, opts BatchOptions) error {
 	if opts.Jobs > 1 {
 		return runParallel(lr, w, name, opts)
 	}
+	churn := churnWatch{on: opts.OnChurn, compiled: new(atomic.Int64)}
 	b := newBatcher(opts.CacheEntries)
 	b.name = name
+	b.comp.cache.compiled = churn.compiled
 	bw := bufio.NewWriterSize(w, 64<<10)
 	for {
 		line, lineNo, err := lr.next()
@@ -156,6 +204,7 @@ func RunBatch(r io.Reader, w io.Writer, opts BatchOptions) error {
 		if _, werr := bw.Write(b.line(line, lineNo)); werr != nil {
 			return werr
 		}
+		churn.line()
 	}
 	return bw.Flush()
 }
@@ -247,6 +296,7 @@ const (
 // writer waits for each in turn. At most 2*Jobs+1 chunks are in flight.
 func runParallel(lr *lineReader, w io.Writer, name string, opts BatchOptions) error {
 	jobs := opts.Jobs
+	churn := churnWatch{on: opts.OnChurn, compiled: new(atomic.Int64)}
 	free := make(chan *chunk, 2*jobs+1)
 	for i := 0; i < cap(free); i++ {
 		free <- &chunk{ready: make(chan struct{}, 1)}
@@ -261,6 +311,7 @@ func runParallel(lr *lineReader, w io.Writer, name string, opts BatchOptions) er
 			defer wg.Done()
 			b := newBatcher(opts.CacheEntries)
 			b.name = name
+			b.comp.cache.compiled = churn.compiled
 			for c := range work {
 				c.out = c.out[:0]
 				start := 0
@@ -322,6 +373,9 @@ func runParallel(lr *lineReader, w io.Writer, name string, opts BatchOptions) er
 		c.data = append(c.data, line...)
 		c.ends = append(c.ends, len(c.data))
 		c.nums = append(c.nums, lineNo)
+		// The workers' counts lag the reader by the chunks in flight; the
+		// window is large enough not to mind.
+		churn.line()
 		if (len(c.data) >= chunkBytes || len(c.ends) >= chunkLines) && !submit() {
 			break
 		}

@@ -240,3 +240,25 @@ func TestAppendStringEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// OnChurn is called once for a batch that compiles new policies on most
+// lines, and not for one that repeats its policies, with and without jobs.
+func TestRunBatchOnChurn(t *testing.T) {
+	cases := []struct {
+		name  string
+		input []byte
+		want  int
+	}{
+		{"random corpus", randomBatchLines(t, 3*churnWindow), 1},
+		{"typical batch", benchLines(3 * churnWindow), 0},
+	}
+	for _, c := range cases {
+		for _, jobs := range []int{1, 2} {
+			calls := 0
+			err := RunBatch(bytes.NewReader(c.input), io.Discard, BatchOptions{Jobs: jobs, OnChurn: func() { calls++ }})
+			if err != nil || calls != c.want {
+				t.Errorf("%s, jobs %d: %d calls (%v), want %d", c.name, jobs, calls, err, c.want)
+			}
+		}
+	}
+}
