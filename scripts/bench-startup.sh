@@ -66,21 +66,26 @@ if [ -x "$work/bin/granted" ]; then
 fi
 
 python3 - "$rounds" "${cmds[@]}" <<'PY'
-import statistics, subprocess, sys, time
+import resource, statistics, subprocess, sys, time
 rounds, cmds = int(sys.argv[1]), sys.argv[2:]
-times = {c: [] for c in cmds}
+wall = {c: [] for c in cmds}
+cpu = {c: [] for c in cmds}
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 for c in cmds:  # warm the page cache
     subprocess.run(c.split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 for _ in range(rounds):
     for c in cmds:
-        t = time.perf_counter_ns()
+        c0, t = children_cpu(), time.perf_counter_ns()
         subprocess.run(c.split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times[c].append((time.perf_counter_ns() - t) / 1e6)
-med = {c: statistics.median(v) for c, v in times.items()}
-hello, awsmfa = med[cmds[0]], med[cmds[1]]
-print(f"{'command':55} {'median ms':>10} {'p90 ms':>8} {'vs hello':>9} {'awsmfa/this':>12}")
+        wall[c].append((time.perf_counter_ns() - t) / 1e6)
+        cpu[c].append((children_cpu() - c0) * 1e3)
+mw = {c: statistics.median(v) for c, v in wall.items()}
+mc = {c: statistics.median(v) for c, v in cpu.items()}
+h, a = cmds[0], cmds[1]
+print(f"{'command':50} {'wall ms':>8} {'x hello':>8} {'awsmfa/it':>10} {'cpu ms':>8} {'x hello':>8} {'awsmfa/it':>10}")
 for c in cmds:
-    p90 = statistics.quantiles(times[c], n=10)[-1]
-    print(f"{c:55} {med[c]:10.2f} {p90:8.2f} {med[c]/hello:8.2f}x {awsmfa/med[c]:11.2f}x")
-print(f"({rounds} interleaved rounds)")
+    print(f"{c:50} {mw[c]:8.2f} {mw[c]/mw[h]:7.2f}x {mw[a]/mw[c]:9.2f}x {mc[c]:8.2f} {mc[c]/mc[h]:7.2f}x {mc[a]/mc[c]:9.2f}x")
+print(f"(medians of {rounds} interleaved rounds; wall: time to exit, cpu: user+system time of the process)")
 PY
