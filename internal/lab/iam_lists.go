@@ -3,6 +3,7 @@ package lab
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/awsmfa/awsmfa/internal/lab/store"
 )
@@ -13,7 +14,7 @@ import (
 // entity is NoSuchEntity.
 
 // rePolicyPath is the API model's policyPathType.
-var rePolicyPath = regexp.MustCompile(`^((/[A-Za-z0-9.,+@=_-]+)*)/$`)
+var rePolicyPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^((/[A-Za-z0-9.,+@=_-]+)*)/$`) })
 
 // policyPathPrefixParam validates ListAttached*Policies' PathPrefix.
 func policyPathPrefixParam(rq *request) error {
@@ -21,7 +22,7 @@ func policyPathPrefixParam(rq *request) error {
 		return nil
 	}
 	p := rq.params.get("PathPrefix")
-	if p == "" || len(p) > 512 || !rePolicyPath.MatchString(p) {
+	if p == "" || len(p) > 512 || !rePolicyPath().MatchString(p) {
 		return constraintError(p, "pathPrefix", `must satisfy regular expression pattern: ((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
@@ -41,9 +42,9 @@ const (
 )
 
 var (
-	reTokenCode   = regexp.MustCompile(`^[\d]*$`)
-	reSessionName = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	reSourceID    = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	reTokenCode   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\d]*$`) })
+	reSessionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]*$`) })
+	reSourceID    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]*$`) })
 )
 
 type credentialsXML struct {
@@ -209,7 +210,7 @@ func (s *Server) assumeRoleParams(p params) (*assumeRoleInput, string, error) {
 		return nil, "", constraintError(sessionName, "roleSessionName", "must have length greater than or equal to 2")
 	case len(sessionName) > 64:
 		return nil, "", constraintError(sessionName, "roleSessionName", "must have length less than or equal to 64")
-	case !reSessionName.MatchString(sessionName):
+	case !reSessionName().MatchString(sessionName):
 		return nil, "", constraintError(sessionName, "roleSessionName", `must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
 	in := &assumeRoleInput{sessionName: sessionName}
@@ -221,7 +222,7 @@ func (s *Server) assumeRoleParams(p params) (*assumeRoleInput, string, error) {
 		return nil, "", err
 	}
 	in.sourceIdentity = p.get("SourceIdentity")
-	if p.has("SourceIdentity") && (len(in.sourceIdentity) < 2 || len(in.sourceIdentity) > 64 || !reSourceID.MatchString(in.sourceIdentity)) {
+	if p.has("SourceIdentity") && (len(in.sourceIdentity) < 2 || len(in.sourceIdentity) > 64 || !reSourceID().MatchString(in.sourceIdentity)) {
 		return nil, "", constraintError(in.sourceIdentity, "sourceIdentity", `must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
 	if err := externalIDParam(p); err != nil {
@@ -235,7 +236,7 @@ func (s *Server) assumeRoleParams(p params) (*assumeRoleInput, string, error) {
 
 // reExternalID is AssumeRole's ExternalId pattern (2 to 1,224 characters,
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
-var reExternalID = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+var reExternalID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@:/-]*$`) })
 
 // externalIDParam validates ExternalId, which becomes the sts:ExternalId
 // condition key of the call.
@@ -248,7 +249,7 @@ func externalIDParam(p params) error {
 		return constraintError(v, "externalId", "must have length greater than or equal to 2")
 	case len(v) > 1224:
 		return constraintError(truncate(v, 64), "externalId", "must have length less than or equal to 1224")
-	case !reExternalID.MatchString(v):
+	case !reExternalID().MatchString(v):
 		return constraintError(v, "externalId", `must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 	}
 	return nil

@@ -20,7 +20,7 @@ func mfaParams(p params) (serial, code string, err error) {
 			return "", "", constraintError(code, "tokenCode", "must have length greater than or equal to 6")
 		case len(code) > 6:
 			return "", "", constraintError(code, "tokenCode", "must have length less than or equal to 6")
-		case !reTokenCode.MatchString(code):
+		case !reTokenCode().MatchString(code):
 			return "", "", constraintError(code, "tokenCode", `must satisfy regular expression pattern: [\d]*`)
 		}
 	}

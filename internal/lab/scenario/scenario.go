@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -167,7 +168,7 @@ func load(name string, stack []string) (*Scenario, error) {
 			return nil, fmt.Errorf("scenario include cycle: %s -> %s", strings.Join(stack, " -> "), name)
 		}
 	}
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return nil, fmt.Errorf("%w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
 	}
 	data, err := files.ReadFile(path.Join("scenarios", name+".yaml"))
@@ -203,7 +204,7 @@ func load(name string, stack []string) (*Scenario, error) {
 	return out, nil
 }
 
-var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`) })
 
 // Parse decodes one scenario file (YAML; JSON is YAML too). Unknown fields
 // are errors. Account and region default to DefaultAccount, DefaultRegion.
@@ -272,12 +273,12 @@ func mergeList[T any](dst, src []T, kind string, key func(T) string) ([]T, error
 }
 
 var (
-	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRe  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	accountRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	regionRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`) })
 	// IAM names: users/groups/roles [\w+=,.@-]{1,64|128}, policies 1-128.
-	iamNameRe   = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	iamPathRe   = regexp.MustCompile(`^/([\x21-\x7e]*/)?$`)
-	profileRe   = regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`)
+	iamNameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
+	iamPathRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/([\x21-\x7e]*/)?$`) })
+	profileRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@+-]+$`) })
 	maxNameLens = map[string]int{"user": 64, "group": 128, "role": 64, "policy": 128, "inline policy": 128}
 )
 
@@ -285,22 +286,22 @@ var (
 func (s *Scenario) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !accountRe.MatchString(s.Account) {
+	if !accountRe().MatchString(s.Account) {
 		add("account %q is not 12 digits", s.Account)
 	}
-	if !regionRe.MatchString(s.Region) {
+	if !regionRe().MatchString(s.Region) {
 		add("region %q is not a region name", s.Region)
 	}
 	if len(s.Include) > 0 {
 		add("include must be resolved by Load")
 	}
 	checkName := func(kind, name string) {
-		if name == "" || len(name) > maxNameLens[kind] || !iamNameRe.MatchString(name) {
+		if name == "" || len(name) > maxNameLens[kind] || !iamNameRe().MatchString(name) {
 			add("%s name %q is not a valid IAM name", kind, name)
 		}
 	}
 	checkPath := func(kind, name, p string) {
-		if p != "" && (len(p) > 512 || !iamPathRe.MatchString(p)) {
+		if p != "" && (len(p) > 512 || !iamPathRe().MatchString(p)) {
 			add("%s %s: path %q must begin and end with /", kind, name, p)
 		}
 	}
@@ -382,7 +383,7 @@ func (s *Scenario) Validate() error {
 		if u.AccessKeys < 0 || u.AccessKeys > 2 {
 			add("user %s: access_keys %d is not 0, 1 or 2 (IAM allows two per user)", u.Name, u.AccessKeys)
 		}
-		if !profileRe.MatchString(u.Name) {
+		if !profileRe().MatchString(u.Name) {
 			add("user %s: name cannot be an AWS CLI profile name", u.Name)
 		}
 	}
@@ -399,7 +400,7 @@ func (s *Scenario) Validate() error {
 			add("role %s: max_session_duration %d is outside 3600..43200", r.Name, r.MaxSessionDuration)
 		}
 		for _, p := range r.Profiles {
-			if !profileRe.MatchString(p.Name) || p.Name == "default" {
+			if !profileRe().MatchString(p.Name) || p.Name == "default" {
 				add("role %s: profile name %q is not usable", r.Name, p.Name)
 			}
 			if profiles[p.Name] {

@@ -72,7 +72,7 @@ func (s *Store) CreateRole(name, path, trustPolicy, description string, maxSessi
 	if len(description) > 1000 {
 		return Role{}, constraint(description, "description", "must have length less than or equal to 1000")
 	}
-	if !reRoleDesc.MatchString(description) {
+	if !reRoleDesc().MatchString(description) {
 		return Role{}, constraint(description, "description", `must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`)
 	}
 	switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -31,7 +32,7 @@ const (
 
 // Tag keys and values: Key 1..128 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@],
 // Value 0..256 of the same.
-var reTagText = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+var reTagText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`) })
 
 const (
 	maxTagKey   = 128
@@ -71,7 +72,7 @@ func checkTagText(v, field string, min, max int, repeat string) error {
 	case n > max:
 		return constraint(v, field, fmt.Sprintf("must have length less than or equal to %d", max))
 	}
-	if !utf8.ValidString(v) || !reTagText.MatchString(v) {
+	if !utf8.ValidString(v) || !reTagText().MatchString(v) {
 		return constraint(v, field, `must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]`+repeat)
 	}
 	return nil

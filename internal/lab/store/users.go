@@ -249,7 +249,7 @@ func CheckAccessKeyID(keyID string) error {
 	if keyID == "" {
 		return missing("accessKeyId")
 	}
-	if len(keyID) < 16 || len(keyID) > 128 || !reAccessKey.MatchString(keyID) {
+	if len(keyID) < 16 || len(keyID) > 128 || !reAccessKey().MatchString(keyID) {
 		return constraint(keyID, "accessKeyId", `must satisfy regular expression pattern: [\w]+`)
 	}
 	return nil

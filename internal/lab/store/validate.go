@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
@@ -15,13 +16,17 @@ import (
 // data/iam/2010-05-08/service-2.json): userNameType, groupNameType,
 // roleNameType, policyNameType, pathType, virtualMFADeviceName, ...
 var (
-	reUserName  = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	rePath      = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
-	reRoleDesc  = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*$`)
-	reSerial    = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
-	reAuthCode  = regexp.MustCompile(`^[\d]+$`)
-	reAccessKey = regexp.MustCompile(`^[\w]+$`)
-	rePolicyArn = regexp.MustCompile(`^arn:aws:iam::(aws|\d{12}):policy(/|/[\x21-\x7E]+/)[\w+=,.@-]+$`)
+	reUserName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
+	rePath     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`) })
+	reRoleDesc = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*$`)
+	})
+	reSerial    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=/:,.@-]+$`) })
+	reAuthCode  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\d]+$`) })
+	reAccessKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w]+$`) })
+	rePolicyArn = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws:iam::(aws|\d{12}):policy(/|/[\x21-\x7E]+/)[\w+=,.@-]+$`)
+	})
 )
 
 // constraint builds IAM's validation message: "1 validation error
@@ -44,7 +49,7 @@ func checkName(value, field string, max int) error {
 	if n := utf8.RuneCountInString(value); n > max {
 		return constraint(value, field, fmt.Sprintf("must have length less than or equal to %d", max))
 	}
-	if !reUserName.MatchString(value) {
+	if !reUserName().MatchString(value) {
 		return constraint(value, field, `must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
 	return nil
@@ -58,7 +63,7 @@ func normPath(p string) (string, error) {
 	if len(p) > 512 {
 		return "", constraint(p, "path", "must have length less than or equal to 512")
 	}
-	if !rePath.MatchString(p) {
+	if !rePath().MatchString(p) {
 		return "", constraint(p, "path", `must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
 	return p, nil
@@ -74,7 +79,7 @@ func CheckSerialNumber(serial, field string) error {
 	} else if n > 256 {
 		return constraint(serial, field, "must have length less than or equal to 256")
 	}
-	if !reSerial.MatchString(serial) {
+	if !reSerial().MatchString(serial) {
 		return constraint(serial, field, `must satisfy regular expression pattern: [\w+=/:,.@-]+`)
 	}
 	return nil
@@ -91,7 +96,7 @@ func checkAuthCode(code, field string) error {
 		}
 		return constraint(code, field, "must have length less than or equal to 6")
 	}
-	if !reAuthCode.MatchString(code) {
+	if !reAuthCode().MatchString(code) {
 		return constraint(code, field, `must satisfy regular expression pattern: [\d]+`)
 	}
 	return nil
@@ -105,7 +110,7 @@ func CheckPolicyARN(arn string) error {
 	if len(arn) < 20 || len(arn) > 2048 {
 		return constraint(arn, "policyArn", "must have length greater than or equal to 20")
 	}
-	if !rePolicyArn.MatchString(arn) {
+	if !rePolicyArn().MatchString(arn) {
 		return errorf(CodeInvalidInput, "ARN %s is not valid.", arn)
 	}
 	return nil
