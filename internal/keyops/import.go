@@ -129,8 +129,14 @@ func (im *Importer) store(profile string, idProp, secretProp awsconfig.Property,
 	if err != nil {
 		return err
 	}
+	if old != nil && old.Rotation != nil {
+		return fmt.Errorf("profile %s: a rotation of its stored key %s is unfinished: run awsmfa keys rotate %s to finish it before importing", profile, old.AccessKeyID, profile)
+	}
 	if old != nil && old.AccessKeyID == id && same(old.SecretAccessKey, secret) {
 		return nil
+	}
+	if old != nil {
+		return fmt.Errorf("profile %s: the key store holds access key %s, the files hold %s: remove the one that is no longer valid (awsmfa keys remove %s, or delete it from the file) and import again", profile, old.AccessKeyID, id, profile)
 	}
 	now := time.Now
 	if im.Now != nil {

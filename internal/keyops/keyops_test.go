@@ -304,8 +304,9 @@ func TestRotateRefusesTwoKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The rotation starts "later" than the extra key's creation.
-	r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep, Now: func() time.Time { return time.Now().Add(time.Hour) }}
+	// The extra key was made seconds before: a fresh rotation did not
+	// create it, so it refuses instead of deleting it.
+	r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep}
 	_, err = r.Rotate(context.Background(), "bob")
 	if !errors.Is(err, ErrTwoKeys) || !strings.Contains(err.Error(), aws.ToString(extra.AccessKey.AccessKeyId)) || !strings.Contains(err.Error(), "aws iam delete-access-key --user-name bob") {
 		t.Fatalf("rotate with two keys: %v", err)
@@ -362,5 +363,55 @@ func TestRotateRefused(t *testing.T) {
 	}
 	if e, _ := s.Get("bob"); e.AccessKeyID != oldID || e.Rotation != nil {
 		t.Errorf("stored key %s, rotation %+v", e.AccessKeyID, e.Rotation)
+	}
+}
+
+// TestRotateRefusesSharedKey: a key two stored profiles hold is not
+// rotated (deleting it would break the other one).
+func TestRotateRefusesSharedKey(t *testing.T) {
+	rl := startRotationLab(t)
+	s, oldID := rl.storeBob(t)
+	e, _ := s.Get("bob")
+	e.Profile = "bob-work"
+	if err := s.Put(e); err != nil {
+		t.Fatal(err)
+	}
+	r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep}
+	_, err := r.Rotate(context.Background(), "bob")
+	if err == nil || !strings.Contains(err.Error(), "also the key of profile(s) bob-work") {
+		t.Fatalf("shared key: %v", err)
+	}
+	if got := rl.keys(t, "bob"); len(got) != 1 || got[0] != oldID+":Active" {
+		t.Errorf("keys %v", got)
+	}
+}
+
+// TestImportKeepsStoreState: import refuses to overwrite an unfinished
+// rotation or a different stored key.
+func TestImportKeepsStoreState(t *testing.T) {
+	creds := "[bob]\naws_access_key_id = " + bobID + "\naws_secret_access_key = " + bobSecret + "\n"
+	for _, tc := range []struct {
+		name  string
+		entry *keystore.Entry
+		want  string
+	}{
+		{"rotation", &keystore.Entry{Profile: "bob", AccessKeyID: bobID, SecretAccessKey: bobSecret, Rotation: &keystore.Rotation{Started: time.Now(), NewAccessKeyID: "AKIAI44QH8DHBEXAMPLE", NewSecretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}}, "rotation of its stored key"},
+		{"other key", &keystore.Entry{Profile: "bob", AccessKeyID: "AKIAI44QH8DHBEXAMPLE", SecretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}, "the key store holds access key AKIAI44QH8DHBEXAMPLE, the files hold " + bobID},
+	} {
+		env, _, crp := writeFiles(t, "", creds)
+		s := fileStore(t)
+		if err := s.Put(tc.entry); err != nil {
+			t.Fatal(err)
+		}
+		_, err := (&Importer{Store: s, Env: env}).Import("bob")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if read(t, crp) != creds {
+			t.Errorf("%s: the file changed", tc.name)
+		}
+		if e, _ := s.Get("bob"); e.AccessKeyID != tc.entry.AccessKeyID || (e.Rotation == nil) != (tc.entry.Rotation == nil) {
+			t.Errorf("%s: the store changed: %v", tc.name, e)
+		}
 	}
 }

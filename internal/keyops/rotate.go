@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,10 +62,15 @@ type RotateResult struct {
 	Resumed bool `json:"resumed"`
 }
 
-// clockSkew is how much earlier than the recorded start of a rotation a
-// key may seem to have been created (IAM's clock against ours) and still
-// count as created by that rotation.
-const clockSkew = 5 * time.Minute
+// A key that an interrupted rotation created but never recorded is
+// recognised, when the rotation is resumed, by its creation time: between
+// clockSkew before the recorded start (IAM's clock against ours) and
+// createWindow after it (CreateAccessKey follows the start within
+// seconds). A fresh rotation never deletes a key it did not create.
+const (
+	clockSkew    = time.Minute
+	createWindow = 5 * time.Minute
+)
 
 // ErrTwoKeys: the user already has two access keys, IAM's limit.
 var ErrTwoKeys = errors.New("the user already has two access keys")
@@ -92,6 +98,9 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (*RotateResult, er
 	if e == nil {
 		return nil, fmt.Errorf("profile %s has no key in the key store: import it first (awsmfa keys import %s)", profile, profile)
 	}
+	if err := r.checkShared(profile, e.AccessKeyID); err != nil {
+		return nil, err
+	}
 	res := &RotateResult{Profile: profile, User: r.User, OldAccessKeyID: e.AccessKeyID, Resumed: e.Rotation != nil}
 	if e.Rotation == nil {
 		e.Rotation = &keystore.Rotation{Started: r.now()}
@@ -103,7 +112,7 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (*RotateResult, er
 		r.logf("resuming the rotation of profile %s started %s", profile, e.Rotation.Started.Format(time.RFC3339))
 	}
 	if e.Rotation.NewAccessKeyID == "" && e.Rotation.OldAccessKeyID == "" {
-		if err := r.create(ctx, e); err != nil {
+		if err := r.create(ctx, e, res.Resumed); err != nil {
 			return nil, err
 		}
 	}
@@ -128,8 +137,28 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (*RotateResult, er
 	return res, nil
 }
 
-// create makes the new key and records it.
-func (r *Rotator) create(ctx context.Context, e *keystore.Entry) error {
+// checkShared refuses to rotate a key that other profiles of the store
+// hold too: deleting it would break them.
+func (r *Rotator) checkShared(profile, id string) error {
+	all, err := r.Store.List()
+	if err != nil {
+		return err
+	}
+	var others []string
+	for _, s := range all {
+		if s.Profile != profile && s.AccessKeyID == id {
+			others = append(others, s.Profile)
+		}
+	}
+	if len(others) > 0 {
+		return fmt.Errorf("access key %s of profile %s is also the key of profile(s) %s in the key store: rotating it would leave them with a deleted key; keep one profile with the key (awsmfa keys remove the others, and point them at it with source_profile), then rotate", id, profile, strings.Join(others, ", "))
+	}
+	return nil
+}
+
+// create makes the new key and records it. resumed: a rotation recorded
+// by an earlier run, which may have created a key before it stopped.
+func (r *Rotator) create(ctx context.Context, e *keystore.Entry, resumed bool) error {
 	out, err := r.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(r.User)})
 	if err != nil {
 		err = fmt.Errorf("ListAccessKeys %s: %w", r.User, err)
@@ -146,7 +175,9 @@ func (r *Rotator) create(ctx context.Context, e *keystore.Entry) error {
 	}
 	for _, k := range others {
 		id := aws.ToString(k.AccessKeyId)
-		if aws.ToTime(k.CreateDate).Before(e.Rotation.Started.Add(-clockSkew)) {
+		created := aws.ToTime(k.CreateDate)
+		ours := resumed && !created.Before(e.Rotation.Started.Add(-clockSkew)) && created.Before(e.Rotation.Started.Add(createWindow))
+		if !ours {
 			return r.abort(e, fmt.Errorf("%w (%s and %s): delete the one you no longer use (aws iam delete-access-key --user-name %s --access-key-id ID), then rotate again", ErrTwoKeys, e.AccessKeyID, id, r.User))
 		}
 		r.logf("deleting access key %s, created by an interrupted rotation before its secret was stored", id)

@@ -44,6 +44,7 @@ package keystore
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -131,6 +132,8 @@ func checkEntry(e *Entry) error {
 		return errors.New("key store: empty profile name")
 	case len(e.Profile) > 256:
 		return errors.New("key store: profile name longer than 256 bytes")
+	case dotSegment(e.Profile):
+		return fmt.Errorf("key store: profile name %q has a \".\" or \"..\" path segment", e.Profile)
 	case !ValidAccessKeyID(e.AccessKeyID):
 		return fmt.Errorf("key store: %q is not an access key ID", e.AccessKeyID)
 	case !ValidSecret(e.SecretAccessKey):
@@ -187,4 +190,15 @@ func (r *Rotation) String() string {
 	}
 	return fmt.Sprintf("{Started:%s NewAccessKeyID:%s NewSecretAccessKey:<redacted> OldAccessKeyID:%s}",
 		r.Started.Format(time.RFC3339), r.NewAccessKeyID, r.OldAccessKeyID)
+}
+
+// dotSegment reports whether a profile name has a "." or ".." segment
+// between slashes: the pass backend makes names into paths.
+func dotSegment(name string) bool {
+	for _, seg := range strings.Split(name, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }

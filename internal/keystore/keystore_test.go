@@ -91,6 +91,8 @@ func TestPutRefusesInvalidEntries(t *testing.T) {
 			{&Entry{Profile: "p", AccessKeyID: "akia-lower", SecretAccessKey: testSecret}, "not an access key ID"},
 			{&Entry{Profile: "p", AccessKeyID: testID, SecretAccessKey: "short"}, "40 characters"},
 			{&Entry{Profile: strings.Repeat("p", 300), AccessKeyID: testID, SecretAccessKey: testSecret}, "longer than 256"},
+			{&Entry{Profile: "../../outside", AccessKeyID: testID, SecretAccessKey: testSecret}, "path segment"},
+			{&Entry{Profile: "team/./x", AccessKeyID: testID, SecretAccessKey: testSecret}, "path segment"},
 		} {
 			err := s.Put(tc.e)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), testSecret) {

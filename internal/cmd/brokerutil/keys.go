@@ -30,10 +30,16 @@ func (f *Factory) OpenKeyStore() (keystore.Store, error) {
 	return s, nil
 }
 
+// minPassphrase is the shortest passphrase a new key store takes.
+const minPassphrase = 8
+
 // keysPassphrase is $AWSMFA_KEYS_PASSPHRASE, else asked on the terminal
 // (twice for a new store).
 func (f *Factory) keysPassphrase(newStore bool) (string, error) {
 	if p := f.Getenv(keystore.EnvPassphrase); p != "" {
+		if newStore && len(p) < minPassphrase {
+			return "", fmt.Errorf("$%s: a new key store's passphrase must have at least %d characters", keystore.EnvPassphrase, minPassphrase)
+		}
 		return p, nil
 	}
 	if f.PromptPassphrase != nil {
@@ -48,8 +54,8 @@ func (f *Factory) keysPassphrase(newStore bool) (string, error) {
 	if err != nil {
 		return "", noTerminal(err)
 	}
-	if len(p) < 8 {
-		return "", errors.New("the key store passphrase must have at least 8 characters")
+	if len(p) < minPassphrase {
+		return "", fmt.Errorf("the key store passphrase must have at least %d characters", minPassphrase)
 	}
 	again, err := mfa.PromptHidden(ctx, "", "Repeat the passphrase: ")
 	if err != nil {

@@ -232,8 +232,11 @@ func ChildEnv(environ []string, ch *awsconfig.Chain, c *credcache.Credentials, u
 	return append(out, EnvMarker+"="+ch.Profile)
 }
 
-// removedVars name other credentials, which would compete with ours.
+// removedVars name other credentials, which would compete with ours, and
+// the passphrases of awsmfa's key store and cache, which would let the
+// command read the long-term keys it was meant not to get.
 var removedVars = []string{
+	"AWSMFA_KEYS_PASSPHRASE", "AWSMFA_CACHE_PASSPHRASE",
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 	"AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID",
 	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",

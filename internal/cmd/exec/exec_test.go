@@ -163,7 +163,8 @@ func TestChildEnv(t *testing.T) {
 	ch := &awsconfig.Chain{Profile: "p", Region: "eu-west-1"}
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	c := &credcache.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: exp}
-	in := []string{"AWS_PROFILE=x", "AWS_DEFAULT_PROFILE=y", "AWS_REGION=us-west-2", "AWS_SESSION_TOKEN=old", "AWS_CONFIG_FILE=/c", "PATH=/bin", "AWSMFA_PROFILE=zz", "NOEQUALS"}
+	in := []string{"AWS_PROFILE=x", "AWS_DEFAULT_PROFILE=y", "AWS_REGION=us-west-2", "AWS_SESSION_TOKEN=old", "AWS_CONFIG_FILE=/c", "PATH=/bin", "AWSMFA_PROFILE=zz", "NOEQUALS",
+		"AWSMFA_KEYS_PASSPHRASE=unlocks-the-keys", "AWSMFA_CACHE_PASSPHRASE=unlocks-the-cache"}
 	got := strings.Join(ChildEnv(in, ch, c, "", ""), "\n")
 	want := strings.Join([]string{"AWS_CONFIG_FILE=/c", "PATH=/bin", "NOEQUALS", "AWS_ACCESS_KEY_ID=ASIAX", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t",
 		"AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z", "AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1", "AWSMFA_PROFILE=p"}, "\n")

@@ -105,6 +105,11 @@ func Run(o *Options) error {
 	if err != nil {
 		return cmdutil.Failed(err)
 	}
+	if old, err := store.Get(o.Profile); err != nil {
+		return cmdutil.Failed(err)
+	} else if old != nil && old.Rotation != nil {
+		return cmdutil.Failed(fmt.Errorf("profile %s: a rotation of its stored key %s is unfinished: run awsmfa keys rotate %s to finish it first", o.Profile, old.AccessKeyID, o.Profile))
+	}
 	if err := store.Put(&keystore.Entry{Profile: o.Profile, AccessKeyID: id, SecretAccessKey: secret, Added: o.Factory.Clock().UTC()}); err != nil {
 		return cmdutil.Failed(err)
 	}
