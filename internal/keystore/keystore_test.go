@@ -347,3 +347,26 @@ func TestPassBackend(t *testing.T) {
 		t.Errorf("missing pass: %v", err)
 	}
 }
+
+// TestAutoKeepsFileStore: "auto" uses an existing file store even when a
+// keychain answers, and the keychain when there is none.
+func TestAutoKeepsFileStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	kr := keyring.NewArrayKeyring(nil)
+	openKR := func(string) (keyring.Keyring, error) { return kr, nil }
+	s, err := Open(Options{Backend: BackendAuto, Dir: dir, Passphrase: pass("correct horse"), OpenKeyring: openKR})
+	if err != nil || !strings.HasPrefix(s.Where(), "OS keychain") {
+		t.Fatalf("auto without a file store: %v %v", s, err)
+	}
+	fs, _ := Open(Options{Backend: BackendFile, Dir: dir, Passphrase: pass("correct horse")})
+	if err := fs.Put(entry("bob")); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(Options{Backend: BackendAuto, Dir: dir, Passphrase: pass("correct horse"), OpenKeyring: openKR})
+	if err != nil || !strings.HasPrefix(s.Where(), "encrypted file") {
+		t.Fatalf("auto with a file store: %v %v", s, err)
+	}
+	if id, ok, err := s.Lookup("bob"); !ok || err != nil || id != testID {
+		t.Errorf("Lookup: %q %v %v", id, ok, err)
+	}
+}

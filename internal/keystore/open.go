@@ -9,7 +9,9 @@ import (
 	"github.com/99designs/keyring"
 )
 
-// Options configure Open.
+// Options configure Open. With Backend "auto" (the default) an existing
+// file store is used as it is; otherwise the OS keychain when one answers,
+// else a new file store.
 type Options struct {
 	// Backend: "auto" (default: the OS keychain when one answers, else the
 	// encrypted file), "keyring" or "file".
@@ -65,6 +67,12 @@ func Open(o Options) (Store, error) {
 	file := &fileStore{dir: dir, passphrase: o.Passphrase}
 	switch o.Backend {
 	case "", BackendAuto:
+		// A store already kept in the file stays there, even once a
+		// keychain answers (a desktop session after an SSH one): its keys
+		// are in the file, not in the keychain.
+		if _, err := os.Stat(file.path()); err == nil {
+			return file, nil
+		}
 		if ks, err := openKeyringStore(openKR, svc); err == nil {
 			return ks, nil
 		}
