@@ -282,8 +282,8 @@ func (l *loader) entityARN(e *elem, n *policy.Node, path, typ string) string {
 		return ""
 	}
 	a := e.at(v, path+".Arn")
-	partition, account, resource, ok := splitIAMARN(arn)
-	if !ok || !strings.HasPrefix(resource, typ+"/") || !isAccountID(account) {
+	partition, account, resource, ok := SplitIAMARN(arn)
+	if !ok || !strings.HasPrefix(resource, typ+"/") || !IsAccountID(account) {
 		l.problem(a, "%s is not the ARN of an IAM %s (arn:aws:iam::123456789012:%s/NAME)", truncateForMessage(arn), typ, typ)
 		return ""
 	}
@@ -303,7 +303,7 @@ func (l *loader) policyARN(e *elem, n *policy.Node, path string) string {
 	if !l.checkPolicyARN(a, arn) {
 		return ""
 	}
-	if partition, account, _, _ := splitIAMARN(arn); account != "aws" {
+	if partition, account, _, _ := SplitIAMARN(arn); account != "aws" {
 		l.account(a, partition, account)
 	}
 	return arn
@@ -312,8 +312,8 @@ func (l *loader) policyARN(e *elem, n *policy.Node, path string) string {
 // checkPolicyARN reports whether arn is a managed policy's ARN, and a
 // problem when it is not.
 func (l *loader) checkPolicyARN(a at, arn string) bool {
-	_, account, resource, ok := splitIAMARN(arn)
-	if ok && strings.HasPrefix(resource, "policy/") && (account == "aws" || isAccountID(account)) {
+	_, account, resource, ok := SplitIAMARN(arn)
+	if ok && strings.HasPrefix(resource, "policy/") && (account == "aws" || IsAccountID(account)) {
 		return true
 	}
 	l.problem(a, "%s is not the ARN of a managed policy (arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME)", truncateForMessage(arn))
@@ -334,8 +334,9 @@ func (l *loader) account(a at, partition, account string) {
 	}
 }
 
-// splitIAMARN splits arn:PARTITION:iam::ACCOUNT:RESOURCE.
-func splitIAMARN(arn string) (partition, account, resource string, ok bool) {
+// SplitIAMARN splits arn:PARTITION:iam::ACCOUNT:RESOURCE (ok is false for
+// anything else, STS ARNs included).
+func SplitIAMARN(arn string) (partition, account, resource string, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" || parts[3] != "" || parts[4] == "" {
 		return "", "", "", false
@@ -343,8 +344,8 @@ func splitIAMARN(arn string) (partition, account, resource string, ok bool) {
 	return parts[1], parts[4], parts[5], true
 }
 
-// isAccountID reports whether s is a 12-digit account ID.
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit account ID.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

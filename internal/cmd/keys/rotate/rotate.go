@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/awsmfa/awsmfa/internal/account"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
@@ -160,9 +161,8 @@ func (o *Options) carrySession(cfg *awsconfig.Config, oldID, newID string) {
 // userName is the IAM user of a caller ARN; rotation needs a user's
 // own credentials (a role has no access keys).
 func userName(arn string) (string, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "user/") {
-		return parts[5][strings.LastIndexByte(parts[5], '/')+1:], nil
+	if _, _, res, ok := account.SplitIAMARN(arn); ok && strings.HasPrefix(res, "user/") {
+		return res[strings.LastIndexByte(res, '/')+1:], nil
 	}
 	return "", fmt.Errorf("the profile's credentials belong to %s, not to an IAM user: only a user's own access keys can be rotated", arn)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/awsmfa/awsmfa/internal/account"
 	"github.com/awsmfa/awsmfa/internal/cmd/brokerutil"
 	"github.com/awsmfa/awsmfa/internal/cmd/setup/setuputil"
 	"github.com/awsmfa/awsmfa/internal/cmdutil"
@@ -128,7 +129,7 @@ func run(o *Options) error {
 	if o.AccountID != "" && o.Format == "" {
 		return cmdutil.UsageError("--account-id goes with --format (a plan reads the account)")
 	}
-	if o.AccountID != "" && !isAccountID(o.AccountID) {
+	if o.AccountID != "" && !account.IsAccountID(o.AccountID) {
 		return cmdutil.UsageError("--account-id: %q is not a 12-digit account ID", o.AccountID)
 	}
 	f, err := setuputil.ReadFile(o.IO, o.File)
@@ -206,17 +207,4 @@ func arnPartition(arn string) string {
 		return parts[1]
 	}
 	return ""
-}
-
-// isAccountID reports whether s is 12 digits.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

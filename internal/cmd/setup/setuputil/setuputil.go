@@ -85,9 +85,8 @@ func classify(arn, accountID string, session bool) Caller {
 	if session {
 		c.Cred = audit.CredSessionMFA
 	}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[2] == "iam" && parts[4] == accountID && strings.HasPrefix(parts[5], "user/") {
-		c.User = parts[5][strings.LastIndexByte(parts[5], '/')+1:]
+	if _, acct, res, ok := account.SplitIAMARN(arn); ok && acct == accountID && strings.HasPrefix(res, "user/") {
+		c.User = res[strings.LastIndexByte(res, '/')+1:]
 	}
 	return c
 }
