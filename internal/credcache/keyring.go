@@ -8,39 +8,12 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
+
+	"github.com/awsmfa/awsmfa/internal/keychain"
 )
 
-// keyringBackends are the OS keychains the cache may use, in order. The
-// keyring module's "file", "pass" and "keyctl" backends are not used: the
-// cache's own file backend is the fallback.
-var keyringBackends = []keyring.BackendType{
-	keyring.KeychainBackend,
-	keyring.WinCredBackend,
-	keyring.SecretServiceBackend,
-	keyring.KWalletBackend,
-}
-
-// secretServiceCollection is the Secret Service collection used: the
-// user's login keyring, unlocked at login, so that storing an entry never
-// makes GNOME Keyring ask the user to create (and set a password for) a
-// new keyring in the middle of a credential_process run. Items are told
-// apart by the key prefix (keyringCache.prefix).
-const secretServiceCollection = "login"
-
 // openKeyringFunc opens the OS keychain; tests replace it.
-var openKeyringFunc = func(service string) (keyring.Keyring, error) {
-	return keyring.Open(keyring.Config{
-		ServiceName:                    service,
-		AllowedBackends:                keyringBackends,
-		KeychainTrustApplication:       true,
-		KeychainSynchronizable:         false,
-		KeychainAccessibleWhenUnlocked: true,
-		KWalletAppID:                   service,
-		KWalletFolder:                  service,
-		LibSecretCollectionName:        secretServiceCollection,
-		WinCredPrefix:                  service,
-	})
-}
+var openKeyringFunc = keychain.Open
 
 // openKeyring opens the OS keychain and checks that it answers, so that
 // "auto" falls back to files when, say, no Secret Service runs. The probe
@@ -50,11 +23,11 @@ var openKeyringFunc = func(service string) (keyring.Keyring, error) {
 func openKeyring(service string, locks *lockDir) (*keyringCache, error) {
 	kr, err := openKeyringFunc(service)
 	if err != nil {
-		return nil, fmt.Errorf("no usable OS keychain (tried macOS Keychain, Windows Credential Manager, Secret Service, KWallet): %w", err)
+		return nil, keychain.OpenError(err)
 	}
 	c := &keyringCache{kr: kr, locks: locks, prefix: service + ":"}
-	if _, err := kr.Get(c.prefix + "probe"); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
-		return nil, fmt.Errorf("the OS keychain does not answer: %w", err)
+	if err := keychain.Probe(kr, c.prefix+"probe"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -9,36 +9,15 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+
+	"github.com/awsmfa/awsmfa/internal/keychain"
 )
 
 // DefaultKeyringService is the service name of the keychain items.
 const DefaultKeyringService = "awsmfa-keys"
 
-// keyringBackends are the OS keychains the store may use, in order (the
-// credential cache's choice: keyring's own file, pass and keyctl backends
-// are not used, the encrypted file backend is the fallback).
-var keyringBackends = []keyring.BackendType{
-	keyring.KeychainBackend,
-	keyring.WinCredBackend,
-	keyring.SecretServiceBackend,
-	keyring.KWalletBackend,
-}
-
-// OpenOSKeyring opens the OS keychain for service.
-func OpenOSKeyring(service string) (keyring.Keyring, error) {
-	return keyring.Open(keyring.Config{
-		ServiceName:                    service,
-		AllowedBackends:                keyringBackends,
-		KeychainTrustApplication:       true,
-		KeychainSynchronizable:         false,
-		KeychainAccessibleWhenUnlocked: true,
-		KWalletAppID:                   service,
-		KWalletFolder:                  service,
-		// The login keyring, unlocked at login (as the credential cache).
-		LibSecretCollectionName: "login",
-		WinCredPrefix:           service,
-	})
-}
+// OpenOSKeyring opens the OS keychain for service (internal/keychain).
+func OpenOSKeyring(service string) (keyring.Keyring, error) { return keychain.Open(service) }
 
 // OpenPass opens the pass(1) password store (gpg-encrypted files,
 // PASSWORD_STORE_DIR or ~/.password-store; dir overrides) through keyring's

@@ -1,12 +1,13 @@
 package keystore
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/99designs/keyring"
+
+	"github.com/awsmfa/awsmfa/internal/keychain"
 )
 
 // Options configure Open. With Backend "auto" (the default) an existing
@@ -97,11 +98,11 @@ func Open(o Options) (Store, error) {
 func openKeyringStore(open func(string) (keyring.Keyring, error), svc string) (*keyringStore, error) {
 	kr, err := open(svc)
 	if err != nil {
-		return nil, fmt.Errorf("no usable OS keychain (tried macOS Keychain, Windows Credential Manager, Secret Service, KWallet): %w", err)
+		return nil, keychain.OpenError(err)
 	}
 	s := &keyringStore{kr: kr, prefix: svc + ":", name: "OS keychain (service " + svc + ")"}
-	if _, err := kr.Get(s.prefix + "probe"); err != nil && !errors.Is(err, keyring.ErrKeyNotFound) {
-		return nil, fmt.Errorf("the OS keychain does not answer: %w", err)
+	if err := keychain.Probe(kr, s.prefix+"probe"); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
