@@ -40,12 +40,21 @@ func (l *loader) user(e *elem, n *policy.Node, path string) {
 	if u.Name == "" {
 		return
 	}
-	if first, dup := l.users[u.Name]; dup {
-		l.problem(e.at(n, path), "user %q is listed twice (first at line %d, %s)", u.Name, first.pos.Line, first.path)
-		return
+	if l.firstListing(l.users, u.Name, e.at(n, path), "user %q") {
+		l.acct.Users = append(l.acct.Users, u)
 	}
-	l.users[u.Name] = e.at(n, path)
-	l.acct.Users = append(l.acct.Users, u)
+}
+
+// firstListing records where an entity (what: "user %q", "policy %s")
+// is listed and reports whether this is its first listing; a second one is
+// a problem naming both places.
+func (l *loader) firstListing(seen map[string]at, key string, here at, what string) bool {
+	if first, dup := seen[key]; dup {
+		l.problem(here, what+" is listed twice (first at line %d, %s)", key, first.pos.Line, first.path)
+		return false
+	}
+	seen[key] = here
+	return true
 }
 
 // group reads one entry of GroupDetailList.
@@ -62,12 +71,9 @@ func (l *loader) group(e *elem, n *policy.Node, path string) {
 	if g.Name == "" {
 		return
 	}
-	if first, dup := l.groups[g.Name]; dup {
-		l.problem(e.at(n, path), "group %q is listed twice (first at line %d, %s)", g.Name, first.pos.Line, first.path)
-		return
+	if l.firstListing(l.groups, g.Name, e.at(n, path), "group %q") {
+		l.acct.Groups = append(l.acct.Groups, g)
 	}
-	l.groups[g.Name] = e.at(n, path)
-	l.acct.Groups = append(l.acct.Groups, g)
 }
 
 // role reads one entry of RoleDetailList.
@@ -97,12 +103,9 @@ func (l *loader) role(e *elem, n *policy.Node, path string) {
 	if r.Name == "" {
 		return
 	}
-	if first, dup := l.roles[r.Name]; dup {
-		l.problem(e.at(n, path), "role %q is listed twice (first at line %d, %s)", r.Name, first.pos.Line, first.path)
-		return
+	if l.firstListing(l.roles, r.Name, e.at(n, path), "role %q") {
+		l.acct.Roles = append(l.acct.Roles, r)
 	}
-	l.roles[r.Name] = e.at(n, path)
-	l.acct.Roles = append(l.acct.Roles, r)
 }
 
 // managedPolicy reads one entry of Policies.
@@ -123,12 +126,9 @@ func (l *loader) managedPolicy(e *elem, n *policy.Node, path string) {
 	if p.ARN == "" {
 		return
 	}
-	if first, dup := l.policies[p.ARN]; dup {
-		l.problem(e.at(n, path), "policy %s is listed twice (first at line %d, %s)", p.ARN, first.pos.Line, first.path)
-		return
+	if l.firstListing(l.policies, p.ARN, e.at(n, path), "policy %s") {
+		l.acct.Policies = append(l.acct.Policies, p)
 	}
-	l.policies[p.ARN] = e.at(n, path)
-	l.acct.Policies = append(l.acct.Policies, p)
 }
 
 // versions reads a managed policy's PolicyVersionList: the version IDs,
