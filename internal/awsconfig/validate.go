@@ -18,29 +18,17 @@ import (
 // aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc.
 const partition = `aws(?:-[a-z]+)*`
 
-// The expressions compile on first use: every awsmfa process (and a
-// credential_process cache hit must be fast) would otherwise pay for them at
-// start-up.
+// The shapes every resolution checks (role and MFA device ARNs, serial
+// numbers, session names, regions) are matched by hand in match.go: a
+// counted repetition such as {1,226} compiles into a nesting that deep,
+// and compiling it grew the stack of every credential_process cache hit
+// to 512 KiB. The expressions below only name what was given instead, on
+// the error path, and compile on first use.
 var (
-	// IAM role ARN: role/ then an optional path and a 1..64 character name.
-	// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
-	roleARNRe = lazyRegexp(`^arn:` + partition + `:iam::(\d{12}):role/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})$`)
-	// Virtual MFA device ARN: mfa/ then an optional path and a name.
-	// https://docs.aws.amazon.com/IAM/latest/APIReference/API_VirtualMFADevice.html
-	mfaARNRe = lazyRegexp(`^arn:` + partition + `:iam::(\d{12}):mfa/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,226})$`)
 	// IAM user ARN, the common mistake in mfa_serial.
 	userARNRe = lazyRegexp(`^arn:(` + partition + `):iam::(\d{12}):user/((?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})$`)
 	// Any IAM/STS ARN, to name what was given instead.
 	iamARNRe = lazyRegexp(`^arn:` + partition + `:(iam|sts)::(\d{12}|aws):([a-z-]+)/`)
-	// serialNumberType: 9..256 of [\w+=/:,.@-].
-	serialRe = lazyRegexp(`^[\w+=/:,.@-]{9,256}$`)
-	// roleSessionNameType: 2..64 of [\w+=,.@-].
-	sessionNameRe = lazyRegexp(`^[\w+=,.@-]{2,64}$`)
-	// externalIdType: 2..1224 of [\w+=,.@:/-].
-	externalIDRe = lazyRegexp(`^[\w+=,.@:/-]+$`)
-	// Region names (us-east-1, cn-north-1, us-gov-west-1, and test names
-	// such as "fake-region-10" used by the lab).
-	regionRe = lazyRegexp(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 )
 
 // Limits of STS parameters.
@@ -57,7 +45,7 @@ const (
 // ValidateRoleARN checks that s is an IAM role ARN
 // (arn:aws:iam::123456789012:role/NAME, optionally with a path).
 func ValidateRoleARN(s string) error {
-	if roleARNRe().MatchString(s) {
+	if isIAMARN(s, "role", 64) {
 		return nil
 	}
 	msg := fmt.Sprintf("%q is not an IAM role ARN", s)
@@ -106,7 +94,7 @@ func (p *MFASerialProblem) Hint() string {
 // *MFASerialProblem.
 func ValidateMFASerial(s string) error {
 	if strings.HasPrefix(s, "arn:") {
-		if mfaARNRe().MatchString(s) {
+		if isIAMARN(s, "mfa", 226) {
 			return nil
 		}
 		if m := userARNRe().FindStringSubmatch(s); m != nil {
@@ -119,7 +107,7 @@ func ValidateMFASerial(s string) error {
 		}
 		return &MFASerialProblem{Msg: fmt.Sprintf("%q is not an MFA device ARN; expected arn:aws:iam::<12-digit account>:mfa/<device name>", s)}
 	}
-	if serialRe().MatchString(s) {
+	if isSerialNumber(s) {
 		return nil
 	}
 	return &MFASerialProblem{Msg: fmt.Sprintf("%q is neither an MFA device ARN (arn:aws:iam::<account>:mfa/<name>) nor a hardware token serial number (9 to 256 of letters, digits and _+=/:,.@-)", s)}
@@ -165,7 +153,7 @@ func ParseMFASessionDuration(s string) (time.Duration, error) {
 
 // ValidateRegion checks the shape of a region name.
 func ValidateRegion(s string) error {
-	if regionRe().MatchString(s) {
+	if isRegionName(s) {
 		return nil
 	}
 	return fmt.Errorf("%q is not a region name (like us-east-1)", s)
@@ -173,7 +161,7 @@ func ValidateRegion(s string) error {
 
 // ValidateRoleSessionName checks role_session_name (2..64 of [\w+=,.@-]).
 func ValidateRoleSessionName(s string) error {
-	if sessionNameRe().MatchString(s) {
+	if isSessionName(s) {
 		return nil
 	}
 	return fmt.Errorf("%q is not a valid role session name: 2 to 64 of letters, digits and _+=,.@-", s)
@@ -181,7 +169,7 @@ func ValidateRoleSessionName(s string) error {
 
 // ValidateExternalID checks external_id (2..1224 of [\w+=,.@:/-]).
 func ValidateExternalID(s string) error {
-	if len(s) >= 2 && len(s) <= 1224 && externalIDRe().MatchString(s) {
+	if isExternalID(s) {
 		return nil
 	}
 	return fmt.Errorf("external_id must be 2 to 1224 of letters, digits and _+=,.@:/- (got %d characters)", len(s))
