@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/awsmfa/awsmfa/internal/policygen"
 )
@@ -140,24 +141,26 @@ func checkActionName(s string) error {
 // The exception is by action name whatever the resource: these are the
 // actions AWS's recommended deny leaves open to everyone, so allowing them
 // without MFA is the recommended setup, not a hole in it.
-var selfServiceList = append(policygen.MFABootstrapActions(), // AWS's self-manage example, as policygen writes it
-	// Seed 000 (Knowledge Center) adds these.
-	"iam:DeleteVirtualMFADevice",
-	"iam:GetAccountSummary",
-	"iam:ListAccessKeys",
-	"iam:ListAccountAliases",
-	"iam:ListSSHPublicKeys",
-	"iam:ListServiceSpecificCredentials",
-	// Not controlled by policies.
-	"sts:GetCallerIdentity",
-)
+var selfServiceList = sync.OnceValue(func() []string {
+	return append(policygen.MFABootstrapActions(), // AWS's self-manage example, as policygen writes it
+		// Seed 000 (Knowledge Center) adds these.
+		"iam:DeleteVirtualMFADevice",
+		"iam:GetAccountSummary",
+		"iam:ListAccessKeys",
+		"iam:ListAccountAliases",
+		"iam:ListSSHPublicKeys",
+		"iam:ListServiceSpecificCredentials",
+		// Not controlled by policies.
+		"sts:GetCallerIdentity",
+	)
+})
 
-var selfService = lowerSet(selfServiceList)
+var selfService = sync.OnceValue(func() map[string]bool { return lowerSet(selfServiceList()) })
 
 // SelfServiceActions returns the MFA self-service actions (see
 // selfServiceList), sorted.
 func SelfServiceActions() []string {
-	out := append([]string(nil), selfServiceList...)
+	out := append([]string(nil), selfServiceList()...)
 	sort.Strings(out)
 	return out
 }
@@ -171,4 +174,4 @@ func lowerSet(names []string) map[string]bool {
 }
 
 // IsSelfService reports whether action is an MFA self-service action.
-func IsSelfService(action string) bool { return selfService[strings.ToLower(action)] }
+func IsSelfService(action string) bool { return selfService()[strings.ToLower(action)] }

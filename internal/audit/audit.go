@@ -464,7 +464,7 @@ func (a *auditor) buildActions() error {
 		a.actions[i] = byLower[l]
 		// Self-service actions never count; role assumption is decided
 		// with each role's trust policy (decideAssume).
-		if selfService[l] || l == "sts:assumerole" {
+		if selfService()[l] || l == "sts:assumerole" {
 			continue
 		}
 		a.bulk = append(a.bulk, i)

@@ -389,7 +389,7 @@ func TestDeniedRequestsAreValid(t *testing.T) {
 		// A fresh account each: one call may undo another's target.
 		l := newFileLab(t)
 		service, action, _ := strings.Cut(name, ":")
-		op := operations[service][action]
+		op := operations()[service][action]
 		if op == nil {
 			t.Errorf("%s is not an operation", name)
 			continue

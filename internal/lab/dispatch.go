@@ -135,7 +135,7 @@ func (s *Server) handle(w http.ResponseWriter, rq *request) error {
 		return errSender(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
 	version := p.get("Version")
-	op := operations[rq.service][rq.action]
+	op := operations()[rq.service][rq.action]
 	// The JSON protocol has no Version: the target names the API version.
 	okVersion := version == apiVersion(rq.service) || (rq.service == serviceEC2 && version != "") || rq.service == serviceOrganizations
 	if op == nil && rq.service == serviceOrganizations {

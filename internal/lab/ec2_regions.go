@@ -24,27 +24,29 @@ type ec2Region struct {
 	optIn string
 }
 
-// ec2Regions are the launched regions of the aws partition. Regions
+// ec2Regions() are the launched regions of the aws partition. Regions
 // launched before March 20, 2019 are enabled for every account; later ones
 // are opt-in, and the lab account has opted in to none
 // (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
-var ec2Regions = sortedRegions([]ec2Region{
-	{"us-east-1", optInNotRequired}, {"us-east-2", optInNotRequired},
-	{"us-west-1", optInNotRequired}, {"us-west-2", optInNotRequired},
-	{"ca-central-1", optInNotRequired}, {"sa-east-1", optInNotRequired},
-	{"eu-central-1", optInNotRequired}, {"eu-west-1", optInNotRequired},
-	{"eu-west-2", optInNotRequired}, {"eu-west-3", optInNotRequired},
-	{"eu-north-1", optInNotRequired}, {"ap-south-1", optInNotRequired},
-	{"ap-northeast-1", optInNotRequired}, {"ap-northeast-2", optInNotRequired},
-	{"ap-northeast-3", optInNotRequired}, {"ap-southeast-1", optInNotRequired},
-	{"ap-southeast-2", optInNotRequired},
+var ec2Regions = sync.OnceValue(func() []ec2Region {
+	return sortedRegions([]ec2Region{
+		{"us-east-1", optInNotRequired}, {"us-east-2", optInNotRequired},
+		{"us-west-1", optInNotRequired}, {"us-west-2", optInNotRequired},
+		{"ca-central-1", optInNotRequired}, {"sa-east-1", optInNotRequired},
+		{"eu-central-1", optInNotRequired}, {"eu-west-1", optInNotRequired},
+		{"eu-west-2", optInNotRequired}, {"eu-west-3", optInNotRequired},
+		{"eu-north-1", optInNotRequired}, {"ap-south-1", optInNotRequired},
+		{"ap-northeast-1", optInNotRequired}, {"ap-northeast-2", optInNotRequired},
+		{"ap-northeast-3", optInNotRequired}, {"ap-southeast-1", optInNotRequired},
+		{"ap-southeast-2", optInNotRequired},
 
-	{"af-south-1", notOptedIn}, {"ap-east-1", notOptedIn}, {"ap-east-2", notOptedIn},
-	{"ap-south-2", notOptedIn}, {"ap-southeast-3", notOptedIn}, {"ap-southeast-4", notOptedIn},
-	{"ap-southeast-5", notOptedIn}, {"ap-southeast-6", notOptedIn}, {"ap-southeast-7", notOptedIn},
-	{"ca-west-1", notOptedIn}, {"eu-central-2", notOptedIn}, {"eu-south-1", notOptedIn},
-	{"eu-south-2", notOptedIn}, {"il-central-1", notOptedIn}, {"me-central-1", notOptedIn},
-	{"me-south-1", notOptedIn}, {"mx-central-1", notOptedIn},
+		{"af-south-1", notOptedIn}, {"ap-east-1", notOptedIn}, {"ap-east-2", notOptedIn},
+		{"ap-south-2", notOptedIn}, {"ap-southeast-3", notOptedIn}, {"ap-southeast-4", notOptedIn},
+		{"ap-southeast-5", notOptedIn}, {"ap-southeast-6", notOptedIn}, {"ap-southeast-7", notOptedIn},
+		{"ca-west-1", notOptedIn}, {"eu-central-2", notOptedIn}, {"eu-south-1", notOptedIn},
+		{"eu-south-2", notOptedIn}, {"il-central-1", notOptedIn}, {"me-central-1", notOptedIn},
+		{"me-south-1", notOptedIn}, {"mx-central-1", notOptedIn},
+	})
 })
 
 func sortedRegions(rs []ec2Region) []ec2Region {
@@ -57,9 +59,9 @@ func (r ec2Region) endpoint() string { return "ec2." + r.name + ".amazonaws.com"
 func (r ec2Region) enabled() bool { return r.optIn != notOptedIn }
 
 func findRegion(name string) (ec2Region, bool) {
-	i := sort.Search(len(ec2Regions), func(i int) bool { return ec2Regions[i].name >= name })
-	if i < len(ec2Regions) && ec2Regions[i].name == name {
-		return ec2Regions[i], true
+	i := sort.Search(len(ec2Regions()), func(i int) bool { return ec2Regions()[i].name >= name })
+	if i < len(ec2Regions()) && ec2Regions()[i].name == name {
+		return ec2Regions()[i], true
 	}
 	return ec2Region{}, false
 }
@@ -227,7 +229,7 @@ func (in *describeRegionsInput) regions() []ec2Region {
 		}
 		sortedRegions(base)
 	} else {
-		for _, r := range ec2Regions {
+		for _, r := range ec2Regions() {
 			if in.allRegions || r.enabled() {
 				base = append(base, r)
 			}

@@ -58,7 +58,7 @@ func TestDescribeRegions(t *testing.T) {
 	}
 
 	_, _, all := h.describeRegions(t, url.Values{"AllRegions": {"true"}})
-	if len(all.Regions) != len(ec2Regions) || len(all.Regions) <= len(r.Regions) {
+	if len(all.Regions) != len(ec2Regions()) || len(all.Regions) <= len(r.Regions) {
 		t.Fatalf("AllRegions: %d regions", len(all.Regions))
 	}
 	optIn := map[string]string{}

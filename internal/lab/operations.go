@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/http"
+	"sync"
 )
 
 // operation is one API action of the lab: one entry of operationTable.
@@ -139,7 +140,7 @@ var operationTable = []operation{
 }
 
 // operations indexes operationTable by service and action.
-var operations = indexOperations(operationTable)
+var operations = sync.OnceValue(func() map[string]map[string]*operation { return indexOperations(operationTable) })
 
 func indexOperations(table []operation) map[string]map[string]*operation {
 	out := map[string]map[string]*operation{}

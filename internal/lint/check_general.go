@@ -23,37 +23,41 @@ const (
 	typeNumericOrDate
 )
 
-var globalKeyTypes = map[string]keyType{
-	"aws:multifactorauthpresent": typeBool,
-	"aws:securetransport":        typeBool,
-	"aws:viaawsservice":          typeBool,
-	"aws:principalisawsservice":  typeBool,
-	"aws:multifactorauthage":     typeNumeric,
-	"aws:currenttime":            typeDate,
-	"aws:tokenissuetime":         typeDate,
-	"aws:epochtime":              typeNumericOrDate,
-}
+var globalKeyTypes = sync.OnceValue(func() map[string]keyType {
+	return map[string]keyType{
+		"aws:multifactorauthpresent": typeBool,
+		"aws:securetransport":        typeBool,
+		"aws:viaawsservice":          typeBool,
+		"aws:principalisawsservice":  typeBool,
+		"aws:multifactorauthage":     typeNumeric,
+		"aws:currenttime":            typeDate,
+		"aws:tokenissuetime":         typeDate,
+		"aws:epochtime":              typeNumericOrDate,
+	}
+})
 
 // singleValuedKeys are global keys that hold at most one value; the set
 // operators are meant for multivalued keys
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
-var singleValuedKeys = map[string]bool{
-	"aws:multifactorauthpresent": true, "aws:multifactorauthage": true, "aws:securetransport": true,
-	"aws:viaawsservice": true, "aws:principalisawsservice": true, "aws:principaltype": true,
-	"aws:principalarn": true, "aws:principalaccount": true, "aws:principalorgid": true,
-	"aws:sourceip": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:vpcsourceip": true,
-	"aws:currenttime": true, "aws:epochtime": true, "aws:tokenissuetime": true,
-	"aws:userid": true, "aws:username": true, "aws:sourceaccount": true, "aws:sourcearn": true,
-	"aws:sourceorgid": true, "aws:requestedregion": true, "aws:useragent": true, "aws:referer": true,
-	"aws:calledviafirst": true, "aws:calledvialast": true, "aws:federatedprovider": true,
-	"aws:sourceidentity": true, "aws:resourceaccount": true, "aws:resourceorgid": true,
-}
+var singleValuedKeys = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"aws:multifactorauthpresent": true, "aws:multifactorauthage": true, "aws:securetransport": true,
+		"aws:viaawsservice": true, "aws:principalisawsservice": true, "aws:principaltype": true,
+		"aws:principalarn": true, "aws:principalaccount": true, "aws:principalorgid": true,
+		"aws:sourceip": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:vpcsourceip": true,
+		"aws:currenttime": true, "aws:epochtime": true, "aws:tokenissuetime": true,
+		"aws:userid": true, "aws:username": true, "aws:sourceaccount": true, "aws:sourcearn": true,
+		"aws:sourceorgid": true, "aws:requestedregion": true, "aws:useragent": true, "aws:referer": true,
+		"aws:calledviafirst": true, "aws:calledvialast": true, "aws:federatedprovider": true,
+		"aws:sourceidentity": true, "aws:resourceaccount": true, "aws:resourceorgid": true,
+	}
+})
 
 var singleValuedPrefixes = []string{"aws:requesttag/", "aws:resourcetag/", "aws:principaltag/"}
 
 func isSingleValued(key string) bool {
 	k := strings.ToLower(key)
-	if singleValuedKeys[k] {
+	if singleValuedKeys()[k] {
 		return true
 	}
 	for _, p := range singleValuedPrefixes {
@@ -205,7 +209,7 @@ func suggestNumber(raw string) string {
 }
 
 func (l *linter) checkOperatorKeyType(s *policy.Statement, c *policy.Condition) {
-	t := globalKeyTypes[strings.ToLower(c.Key)]
+	t := globalKeyTypes()[strings.ToLower(c.Key)]
 	if t == typeUnknown {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 	"github.com/awsmfa/awsmfa/internal/policysource"
@@ -48,11 +49,13 @@ func otherKeysInBlock(s *policy.Statement, c *policy.Condition) []string {
 
 // alwaysPresentKeys are global keys present in every authenticated request,
 // for which IfExists changes nothing.
-var alwaysPresentKeys = map[string]bool{
-	"aws:viaawsservice": true, "aws:securetransport": true, "aws:currenttime": true, "aws:epochtime": true,
-	"aws:principalarn": true, "aws:principalaccount": true, "aws:principaltype": true, "aws:userid": true,
-	"aws:principalisawsservice": true, "aws:requestedregion": true,
-}
+var alwaysPresentKeys = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"aws:viaawsservice": true, "aws:securetransport": true, "aws:currenttime": true, "aws:epochtime": true,
+		"aws:principalarn": true, "aws:principalaccount": true, "aws:principaltype": true, "aws:userid": true,
+		"aws:principalisawsservice": true, "aws:requestedregion": true,
+	}
+})
 
 // blockNote explains what to do with other keys of an operator block whose
 // operator must change.
@@ -63,7 +66,7 @@ func blockNote(s *policy.Statement, c *policy.Condition) string {
 	}
 	safe := true
 	for _, k := range others {
-		if !alwaysPresentKeys[strings.ToLower(k)] {
+		if !alwaysPresentKeys()[strings.ToLower(k)] {
 			safe = false
 		}
 	}

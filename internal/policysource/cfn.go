@@ -2,6 +2,7 @@ package policysource
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
@@ -42,33 +43,35 @@ type cfnProp struct {
 // cfnPolicyProps lists where each resource type keeps its policies. Not
 // listed on purpose: ManagedPolicyArns and PermissionsBoundary (ARNs, not
 // documents).
-var cfnPolicyProps = map[string][]cfnProp{
-	// AWS::IAM::Policy is an inline policy embedded in each user, group and
-	// role it lists (its store is decided by iamPolicyStore).
-	"AWS::IAM::Policy":        {{name: "PolicyDocument", kind: policy.KindIdentity}},
-	"AWS::IAM::ManagedPolicy": {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreManaged}},
-	"AWS::IAM::RolePolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineRole}},
-	"AWS::IAM::UserPolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineUser}},
-	"AWS::IAM::GroupPolicy":   {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineGroup}},
-	"AWS::IAM::Role": {
-		{name: "AssumeRolePolicyDocument", kind: policy.KindTrust},
-		{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineRole},
-	},
-	"AWS::IAM::User":                      {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineUser}},
-	"AWS::IAM::Group":                     {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineGroup}},
-	"AWS::S3::BucketPolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
-	"AWS::S3::AccessPoint":                {{name: "Policy", kind: policy.KindResource}},
-	"AWS::SQS::QueuePolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
-	"AWS::SNS::TopicPolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
-	"AWS::KMS::Key":                       {{name: "KeyPolicy", kind: policy.KindResource}},
-	"AWS::KMS::ReplicaKey":                {{name: "KeyPolicy", kind: policy.KindResource}},
-	"AWS::SecretsManager::ResourcePolicy": {{name: "ResourcePolicy", kind: policy.KindResource}},
-	"AWS::ECR::Repository":                {{name: "RepositoryPolicyText", kind: policy.KindResource}},
-	"AWS::EFS::FileSystem":                {{name: "FileSystemPolicy", kind: policy.KindResource}},
-	"AWS::Logs::ResourcePolicy":           {{name: "PolicyDocument", kind: policy.KindResource}},
-	"AWS::SSO::PermissionSet":             {{name: "InlinePolicy", kind: policy.KindIdentity}},
-	"AWS::Organizations::Policy":          {{name: "Content", kind: policy.KindUnknown}},
-}
+var cfnPolicyProps = sync.OnceValue(func() map[string][]cfnProp {
+	return map[string][]cfnProp{
+		// AWS::IAM::Policy is an inline policy embedded in each user, group and
+		// role it lists (its store is decided by iamPolicyStore).
+		"AWS::IAM::Policy":        {{name: "PolicyDocument", kind: policy.KindIdentity}},
+		"AWS::IAM::ManagedPolicy": {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreManaged}},
+		"AWS::IAM::RolePolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineRole}},
+		"AWS::IAM::UserPolicy":    {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineUser}},
+		"AWS::IAM::GroupPolicy":   {{name: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineGroup}},
+		"AWS::IAM::Role": {
+			{name: "AssumeRolePolicyDocument", kind: policy.KindTrust},
+			{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineRole},
+		},
+		"AWS::IAM::User":                      {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineUser}},
+		"AWS::IAM::Group":                     {{name: "Policies", list: true, sub: "PolicyDocument", kind: policy.KindIdentity, store: StoreInlineGroup}},
+		"AWS::S3::BucketPolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
+		"AWS::S3::AccessPoint":                {{name: "Policy", kind: policy.KindResource}},
+		"AWS::SQS::QueuePolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
+		"AWS::SNS::TopicPolicy":               {{name: "PolicyDocument", kind: policy.KindResource}},
+		"AWS::KMS::Key":                       {{name: "KeyPolicy", kind: policy.KindResource}},
+		"AWS::KMS::ReplicaKey":                {{name: "KeyPolicy", kind: policy.KindResource}},
+		"AWS::SecretsManager::ResourcePolicy": {{name: "ResourcePolicy", kind: policy.KindResource}},
+		"AWS::ECR::Repository":                {{name: "RepositoryPolicyText", kind: policy.KindResource}},
+		"AWS::EFS::FileSystem":                {{name: "FileSystemPolicy", kind: policy.KindResource}},
+		"AWS::Logs::ResourcePolicy":           {{name: "PolicyDocument", kind: policy.KindResource}},
+		"AWS::SSO::PermissionSet":             {{name: "InlinePolicy", kind: policy.KindIdentity}},
+		"AWS::Organizations::Policy":          {{name: "Content", kind: policy.KindUnknown}},
+	}
+})
 
 func (x *extractor) cloudFormation(root *policy.Node) {
 	res := member(root, "Resources")
@@ -77,7 +80,7 @@ func (x *extractor) cloudFormation(root *policy.Node) {
 	}
 	for _, m := range res.Members {
 		typ, _ := stringMember(m.Value, "Type")
-		props := cfnPolicyProps[typ]
+		props := cfnPolicyProps()[typ]
 		if len(props) == 0 {
 			continue
 		}

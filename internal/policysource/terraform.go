@@ -2,6 +2,7 @@ package policysource
 
 import (
 	"github.com/awsmfa/awsmfa/internal/policy"
+	"sync"
 )
 
 // isTerraform reports whether root is the JSON form of a Terraform plan or
@@ -30,34 +31,36 @@ type tfAttr struct {
 	store Store
 }
 
-var tfPolicyAttrs = map[string][]tfAttr{
-	"aws_iam_policy": {{name: "policy", kind: policy.KindIdentity, store: StoreManaged}},
-	"aws_iam_role": {
-		{name: "assume_role_policy", kind: policy.KindTrust},
-		{name: "inline_policy", sub: "policy", kind: policy.KindIdentity, store: StoreInlineRole},
-	},
-	"aws_iam_role_policy":                       {{name: "policy", kind: policy.KindIdentity, store: StoreInlineRole}},
-	"aws_iam_user_policy":                       {{name: "policy", kind: policy.KindIdentity, store: StoreInlineUser}},
-	"aws_iam_group_policy":                      {{name: "policy", kind: policy.KindIdentity, store: StoreInlineGroup}},
-	"aws_ssoadmin_permission_set_inline_policy": {{name: "inline_policy", kind: policy.KindIdentity}},
-	"aws_s3_bucket_policy":                      {{name: "policy", kind: policy.KindResource}},
-	"aws_s3_bucket":                             {{name: "policy", kind: policy.KindResource}},
-	"aws_s3_access_point":                       {{name: "policy", kind: policy.KindResource}},
-	"aws_sqs_queue_policy":                      {{name: "policy", kind: policy.KindResource}},
-	"aws_sqs_queue":                             {{name: "policy", kind: policy.KindResource}},
-	"aws_sns_topic_policy":                      {{name: "policy", kind: policy.KindResource}},
-	"aws_sns_topic":                             {{name: "policy", kind: policy.KindResource}},
-	"aws_kms_key":                               {{name: "policy", kind: policy.KindResource}},
-	"aws_kms_replica_key":                       {{name: "policy", kind: policy.KindResource}},
-	"aws_kms_key_policy":                        {{name: "policy", kind: policy.KindResource}},
-	"aws_ecr_repository_policy":                 {{name: "policy", kind: policy.KindResource}},
-	"aws_secretsmanager_secret_policy":          {{name: "policy", kind: policy.KindResource}},
-	"aws_efs_file_system_policy":                {{name: "policy", kind: policy.KindResource}},
-	"aws_cloudwatch_log_resource_policy":        {{name: "policy_document", kind: policy.KindResource}},
-	"aws_organizations_policy":                  {{name: "content", kind: policy.KindUnknown}},
-	// Data source: the rendered document; its use decides the kind.
-	"aws_iam_policy_document": {{name: "json", kind: policy.KindUnknown}},
-}
+var tfPolicyAttrs = sync.OnceValue(func() map[string][]tfAttr {
+	return map[string][]tfAttr{
+		"aws_iam_policy": {{name: "policy", kind: policy.KindIdentity, store: StoreManaged}},
+		"aws_iam_role": {
+			{name: "assume_role_policy", kind: policy.KindTrust},
+			{name: "inline_policy", sub: "policy", kind: policy.KindIdentity, store: StoreInlineRole},
+		},
+		"aws_iam_role_policy":                       {{name: "policy", kind: policy.KindIdentity, store: StoreInlineRole}},
+		"aws_iam_user_policy":                       {{name: "policy", kind: policy.KindIdentity, store: StoreInlineUser}},
+		"aws_iam_group_policy":                      {{name: "policy", kind: policy.KindIdentity, store: StoreInlineGroup}},
+		"aws_ssoadmin_permission_set_inline_policy": {{name: "inline_policy", kind: policy.KindIdentity}},
+		"aws_s3_bucket_policy":                      {{name: "policy", kind: policy.KindResource}},
+		"aws_s3_bucket":                             {{name: "policy", kind: policy.KindResource}},
+		"aws_s3_access_point":                       {{name: "policy", kind: policy.KindResource}},
+		"aws_sqs_queue_policy":                      {{name: "policy", kind: policy.KindResource}},
+		"aws_sqs_queue":                             {{name: "policy", kind: policy.KindResource}},
+		"aws_sns_topic_policy":                      {{name: "policy", kind: policy.KindResource}},
+		"aws_sns_topic":                             {{name: "policy", kind: policy.KindResource}},
+		"aws_kms_key":                               {{name: "policy", kind: policy.KindResource}},
+		"aws_kms_replica_key":                       {{name: "policy", kind: policy.KindResource}},
+		"aws_kms_key_policy":                        {{name: "policy", kind: policy.KindResource}},
+		"aws_ecr_repository_policy":                 {{name: "policy", kind: policy.KindResource}},
+		"aws_secretsmanager_secret_policy":          {{name: "policy", kind: policy.KindResource}},
+		"aws_efs_file_system_policy":                {{name: "policy", kind: policy.KindResource}},
+		"aws_cloudwatch_log_resource_policy":        {{name: "policy_document", kind: policy.KindResource}},
+		"aws_organizations_policy":                  {{name: "content", kind: policy.KindUnknown}},
+		// Data source: the rendered document; its use decides the kind.
+		"aws_iam_policy_document": {{name: "json", kind: policy.KindUnknown}},
+	}
+})
 
 func (x *extractor) terraform(root *policy.Node) {
 	// planned_values first: a policy also listed in resource_changes or
@@ -94,7 +97,7 @@ func (x *extractor) tfModule(path string, mod *policy.Node) {
 }
 
 func (x *extractor) tfResource(path, address, typ string, values *policy.Node) {
-	attrs := tfPolicyAttrs[typ]
+	attrs := tfPolicyAttrs()[typ]
 	if len(attrs) == 0 || values == nil || values.Kind != policy.NodeObject {
 		return
 	}

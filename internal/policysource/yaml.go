@@ -196,19 +196,21 @@ var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 // yamlParserProblems are the messages of yaml.v3's parser (as opposed to its
 // scanner). yaml.v3 reports their line 0-based (decode.go, parser.fail adds
 // one only for scanner errors), so one is added here.
-var yamlParserProblems = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found undefined tag handle":             true,
-	"did not find expected <document start>": true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found duplicate %TAG directive":         true,
-	"did not find expected <stream-start>":   true,
-}
+var yamlParserProblems = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"did not find expected ',' or ']'":       true,
+		"did not find expected ',' or '}'":       true,
+		"found duplicate %YAML directive":        true,
+		"found incompatible YAML document":       true,
+		"found undefined tag handle":             true,
+		"did not find expected <document start>": true,
+		"did not find expected '-' indicator":    true,
+		"did not find expected key":              true,
+		"did not find expected node content":     true,
+		"found duplicate %TAG directive":         true,
+		"did not find expected <stream-start>":   true,
+	}
+})
 
 // yamlSyntaxError converts a yaml.v3 error to a policy.ErrorList. yaml.v3
 // reports a line (leaving it out for the first line; for an unclosed
@@ -227,7 +229,7 @@ func yamlSyntaxError(file string, li *lineIndex, err error) error {
 				line = n
 			}
 			msg = m[2]
-			if yamlParserProblems[msg] {
+			if yamlParserProblems()[msg] {
 				line++
 			}
 		} else {

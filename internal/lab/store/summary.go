@@ -1,45 +1,51 @@
 package store
 
+import "sync"
+
 // Default IAM quotas, as GetAccountSummary reports them
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html;
 // sizes in characters without white space). The lab enforces those it
 // models: access keys per user, managed policies per entity and the inline
 // policy sizes.
-var summaryQuotas = map[string]int{
-	"UsersQuota":                      5000,
-	"GroupsQuota":                     300,
-	"RolesQuota":                      1000,
-	"PoliciesQuota":                   1500,
-	"InstanceProfilesQuota":           1000,
-	"ServerCertificatesQuota":         20,
-	"PolicySizeQuota":                 6144,
-	"UserPolicySizeQuota":             2048,
-	"GroupPolicySizeQuota":            5120,
-	"RolePolicySizeQuota":             10240,
-	"AssumeRolePolicySizeQuota":       2048,
-	"VersionsPerPolicyQuota":          5,
-	"PolicyVersionsInUseQuota":        10000,
-	"GroupsPerUserQuota":              10,
-	"AccessKeysPerUserQuota":          MaxAccessKeysPerUser,
-	"SigningCertificatesPerUserQuota": 2,
-	"AttachedPoliciesPerUserQuota":    MaxManagedPoliciesPerEntity,
-	"AttachedPoliciesPerGroupQuota":   MaxManagedPoliciesPerEntity,
-	"AttachedPoliciesPerRoleQuota":    MaxManagedPoliciesPerEntity,
-	"GlobalEndpointTokenVersion":      1,
-}
+var summaryQuotas = sync.OnceValue(func() map[string]int {
+	return map[string]int{
+		"UsersQuota":                      5000,
+		"GroupsQuota":                     300,
+		"RolesQuota":                      1000,
+		"PoliciesQuota":                   1500,
+		"InstanceProfilesQuota":           1000,
+		"ServerCertificatesQuota":         20,
+		"PolicySizeQuota":                 6144,
+		"UserPolicySizeQuota":             2048,
+		"GroupPolicySizeQuota":            5120,
+		"RolePolicySizeQuota":             10240,
+		"AssumeRolePolicySizeQuota":       2048,
+		"VersionsPerPolicyQuota":          5,
+		"PolicyVersionsInUseQuota":        10000,
+		"GroupsPerUserQuota":              10,
+		"AccessKeysPerUserQuota":          MaxAccessKeysPerUser,
+		"SigningCertificatesPerUserQuota": 2,
+		"AttachedPoliciesPerUserQuota":    MaxManagedPoliciesPerEntity,
+		"AttachedPoliciesPerGroupQuota":   MaxManagedPoliciesPerEntity,
+		"AttachedPoliciesPerRoleQuota":    MaxManagedPoliciesPerEntity,
+		"GlobalEndpointTokenVersion":      1,
+	}
+})
 
 // summaryFixed are the usage entries of what the lab does not model
 // (instance profiles, server and signing certificates, identity
 // providers, the root user's MFA device) and AccountPasswordPresent: the
 // lab's account is a standalone account, created with a root password.
-var summaryFixed = map[string]int{
-	"InstanceProfiles":                  0,
-	"ServerCertificates":                0,
-	"Providers":                         0,
-	"AccountSigningCertificatesPresent": 0,
-	"AccountMFAEnabled":                 0,
-	"AccountPasswordPresent":            1,
-}
+var summaryFixed = sync.OnceValue(func() map[string]int {
+	return map[string]int{
+		"InstanceProfiles":                  0,
+		"ServerCertificates":                0,
+		"Providers":                         0,
+		"AccountSigningCertificatesPresent": 0,
+		"AccountMFAEnabled":                 0,
+		"AccountPasswordPresent":            1,
+	}
+})
 
 // summaryCounts are the usage entries counted in the state. MFADevices
 // counts every virtual device, assigned or not; MFADevicesInUse those
@@ -60,8 +66,8 @@ var summaryCounts = []struct{ key, query string }{
 // AccountSummary returns GetAccountSummary's SummaryMap: the account's
 // entity counts and IAM's default quotas.
 func (s *Store) AccountSummary() (map[string]int, error) {
-	out := make(map[string]int, len(summaryQuotas)+len(summaryFixed)+len(summaryCounts))
-	for _, m := range []map[string]int{summaryQuotas, summaryFixed} {
+	out := make(map[string]int, len(summaryQuotas())+len(summaryFixed())+len(summaryCounts))
+	for _, m := range []map[string]int{summaryQuotas(), summaryFixed()} {
 		for k, v := range m {
 			out[k] = v
 		}
