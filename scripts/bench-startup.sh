@@ -6,6 +6,8 @@
 # its file keyring), with a static Go hello world built the same way as the
 # floor. The commands run interleaved, round after round, so that load on
 # the machine hits all of them alike; medians are reported.
+# awsmfa-split is an experiment, not shipped: the credential-process path
+# alone in a binary, to show what splitting the binary would buy.
 #
 # Usage: scripts/bench-startup.sh [ROUNDS]      (default 200)
 #   AWS_VAULT_SRC  source tree of aws-vault (github.com/99designs/aws-vault)
@@ -34,6 +36,34 @@ GO
 printf 'module hello\n\ngo 1.26\n' > "$work/hello/go.mod"
 (cd "$work/hello" && build "$work/bin/hello" .)
 build "$work/bin/awsmfa" ./cmd/awsmfa
+# What splitting the binary would buy (not shipped): a main package with
+# only the credential-process path, added to the module through an
+# overlay so that nothing is written into the tree.
+mkdir -p "$work/split"
+cat > "$work/split/main.go" <<'GO'
+package main
+
+import (
+	"os"
+
+	"github.com/awsmfa/awsmfa/internal/cmd/credentialprocess"
+	"github.com/awsmfa/awsmfa/internal/iostreams"
+)
+
+func main() {
+	ios := iostreams.System()
+	o, ok := credentialprocess.Fast(ios, os.Args[1:])
+	if !ok {
+		os.Exit(2)
+	}
+	if err := credentialprocess.Run(o); err != nil {
+		os.Stderr.WriteString("awsmfa: " + err.Error() + "\n")
+		os.Exit(1)
+	}
+}
+GO
+printf '{"Replace":{"%s":"%s"}}' "$PWD/cmd/awsmfa-split-bench/main.go" "$work/split/main.go" > "$work/split/overlay.json"
+build "$work/bin/awsmfa-split" -overlay "$work/split/overlay.json" ./cmd/awsmfa-split-bench
 [ -n "${AWS_VAULT_SRC:-}" ] && (cd "$AWS_VAULT_SRC" && build "$work/bin/aws-vault" .)
 [ -n "${GRANTED_SRC:-}" ] && (cd "$GRANTED_SRC" && build "$work/bin/granted" ./cmd/granted)
 
@@ -48,7 +78,7 @@ serial=arn:aws:iam::123456789012:mfa/bob
 awsmfa configure bob --mfa-serial "$serial" --mfa-process "awsmfa lab totp --state $work/lab.sqlite --serial $serial" > /dev/null 2>&1
 awsmfa credential-process --profile bob > /dev/null   # the MFA session, cached
 
-cmds=("hello" "awsmfa credential-process --profile bob")
+cmds=("hello" "awsmfa credential-process --profile bob" "awsmfa-split credential-process --profile bob")
 if [ -x "$work/bin/aws-vault" ]; then
 	export AWS_VAULT_BACKEND=file AWS_VAULT_FILE_PASSPHRASE=bench AWS_VAULT_FILE_DIR="$work/aws-vault"
 	key=$(sed -n '/^\[bob\]/,/^$/p' "$work/aws/credentials")
