@@ -8,6 +8,10 @@
 # than skip when one is missing.
 
 GO        ?= go
+# Static by default: a cgo build starts slower (dynamic loading) on every
+# credential_process call. The macOS Keychain backend needs cgo: make
+# CGO_ENABLED=1 on a Mac.
+CGO_ENABLED ?= 0
 NPM_CACHE ?= $(CURDIR)/.cache/npm
 export AWSMFA_ORACLE_DIR := $(CURDIR)/tools/oracle
 
@@ -16,7 +20,7 @@ export AWSMFA_ORACLE_DIR := $(CURDIR)/tools/oracle
 all: build
 
 build:
-	$(GO) build -o bin/awsmfa ./cmd/awsmfa
+	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -trimpath -o bin/awsmfa ./cmd/awsmfa
 
 # Release builds: static (CGO_ENABLED=0), stripped, -trimpath, version and
 # commit stamped; see scripts/dist.sh.

@@ -57,7 +57,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$work/bin" "$work/home"
-go build -o "$work/bin/awsmfa" ./cmd/awsmfa
+CGO_ENABLED=0 go build -o "$work/bin/awsmfa" ./cmd/awsmfa
 bin=$work/bin/awsmfa
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 state=$work/lab.sqlite

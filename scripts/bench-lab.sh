@@ -59,7 +59,7 @@ if [ "$PIN" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ];
   load_pin=(taskset -c "1-$(($(nproc) - 1))")
 fi
 
-go build -o bin/awsmfa ./cmd/awsmfa
+CGO_ENABLED=0 go build -o bin/awsmfa ./cmd/awsmfa
 go build -o "$dir/benchlab" ./internal/lab/loadgen/benchlab
 
 [ -z "$BASE" ] || [ -x "$BASE" ] || { echo "BASE=$BASE: not an executable" >&2; exit 1; }

@@ -37,7 +37,7 @@ go test ./internal/simulate -run '^TestCorpusRunBatch$' -count=1 -v \
   -corpus-batch "$corpus" | grep '^RunBatch:' | sed 's/^/awsmfa simulate.RunBatch: /'
 
 # awsmfa CLI, when this build has it.
-go build -o bin/awsmfa ./cmd/awsmfa
+CGO_ENABLED=0 go build -o bin/awsmfa ./cmd/awsmfa
 if bin/awsmfa policy simulate --help 2>/dev/null | grep -q -- '--batch'; then
   start=$(date +%s.%N)
   bin/awsmfa policy simulate --batch <"$corpus" >/dev/null

@@ -216,6 +216,7 @@ func trimBlank(ls []string) []string {
 func buildAwsmfa(t *testing.T, root, dir string) {
 	t.Helper()
 	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "awsmfa"), "./cmd/awsmfa")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as released (make build, make dist)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

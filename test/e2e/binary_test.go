@@ -42,6 +42,7 @@ func awsmfaBinary(t *testing.T) string {
 			goTool = "go"
 		}
 		cmd := exec.Command(goTool, "build", "-o", binPath, "../../cmd/awsmfa")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as released (make build, make dist)
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	if buildErr != nil {

@@ -56,6 +56,7 @@ func awsmfa(t *testing.T) string {
 		binary = filepath.Join(dir, "awsmfa")
 		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 		cmd := exec.Command(goTool, "build", "-o", binary, "./cmd/awsmfa")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as released (make build, make dist)
 		cmd.Dir = testutil.ModuleRoot(t)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = errors.New(err.Error() + "\n" + string(out))
