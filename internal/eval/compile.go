@@ -156,26 +156,51 @@ func (c *Compiler) Compile(doc *policy.Document) (*Policy, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("no policy document")
 	}
+	p := &Policy{}
+	if err := c.compileInto(p, doc); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CompileInto is Compile into p, reusing its memory: p's earlier contents
+// are replaced, and must no longer be in use. On error p is not usable.
+func (c *Compiler) CompileInto(p *Policy, doc *policy.Document) error {
+	if doc == nil {
+		return fmt.Errorf("no policy document")
+	}
+	return c.compileInto(p, doc)
+}
+
+func (c *Compiler) compileInto(p *Policy, doc *policy.Document) error {
 	vars := doc.Version == policy.Version2012
-	p := &Policy{Name: doc.File, Doc: doc, stmts: make([]cstmt, 0, len(doc.Statements))}
+	old := p.stmts[:cap(p.stmts)]
+	*p = Policy{Name: doc.File, Doc: doc, stmts: old[:0]}
+	if cap(old) < len(doc.Statements) {
+		p.stmts = make([]cstmt, 0, len(doc.Statements))
+	}
 	for i, s := range doc.Statements {
 		if s == nil {
 			continue
 		}
 		cs := cstmt{src: s}
+		if k := len(p.stmts); k < len(old) {
+			// Reuse the lists of the statement compiled here before.
+			cs.actions, cs.resources, cs.conds = old[k].actions[:0], old[k].resources[:0], old[k].conds[:0]
+		}
 		switch s.Effect {
 		case policy.Allow:
 		case policy.Deny:
 			cs.deny = true
 		default:
-			return nil, fmt.Errorf("statement %d: Effect %q is neither Allow nor Deny", i, string(s.Effect))
+			return fmt.Errorf("statement %d: Effect %q is neither Allow nor Deny", i, string(s.Effect))
 		}
 		acts := s.Action
 		if s.NotAction.Present {
 			acts = s.NotAction
 			cs.notAction = true
 		}
-		if len(acts.Values) > 0 {
+		if len(acts.Values) > 0 && cs.actions == nil {
 			cs.actions = make([]pattern, 0, len(acts.Values))
 		}
 		for _, a := range acts.Values {
@@ -192,7 +217,9 @@ func (c *Compiler) Compile(doc *policy.Document) (*Policy, error) {
 			cs.hasResource = true
 		}
 		if cs.hasResource && len(res.Values) > 0 {
-			cs.resources = make([]resPattern, 0, len(res.Values))
+			if cs.resources == nil {
+				cs.resources = make([]resPattern, 0, len(res.Values))
+			}
 			for _, r := range res.Values {
 				cs.resources = append(cs.resources, c.resource(r, vars))
 			}
@@ -204,15 +231,19 @@ func (c *Compiler) Compile(doc *policy.Document) (*Policy, error) {
 			cs.principal = compilePrincipal(s.Principal)
 		}
 		for ci := range s.Conditions {
-			cc, err := c.condition(&s.Conditions[ci], vars)
+			var vals []cval
+			if k := len(cs.conds); k < cap(cs.conds) {
+				vals = cs.conds[:k+1][k].vals
+			}
+			cc, err := c.conditionInto(&s.Conditions[ci], vars, vals)
 			if err != nil {
-				return nil, fmt.Errorf("statement %d: %w", i, err)
+				return fmt.Errorf("statement %d: %w", i, err)
 			}
 			cs.conds = append(cs.conds, cc)
 		}
 		p.stmts = append(p.stmts, cs)
 	}
-	return p, nil
+	return nil
 }
 
 // MustCompile is Compile for documents known to be valid; it panics on
@@ -498,6 +529,12 @@ func compileCondition(c *policy.Condition, vars bool) (ccond, error) {
 
 // condition compiles c through the memos of cp (none when nil).
 func (cp *Compiler) condition(c *policy.Condition, vars bool) (ccond, error) {
+	return cp.conditionInto(c, vars, nil)
+}
+
+// conditionInto is condition, reusing vals for the values when it is
+// large enough.
+func (cp *Compiler) conditionInto(c *policy.Condition, vars bool, vals []cval) (ccond, error) {
 	op := c.Op
 	if op.Base == "" {
 		parsed, ok := policy.ParseOperator(c.Operator)
@@ -512,7 +549,11 @@ func (cp *Compiler) condition(c *policy.Condition, vars bool) (ccond, error) {
 	}
 	cc := ccond{src: c, op: code, set: op.Set, ifExists: op.IfExists, key: cp.lower(c.Key)}
 	if len(c.Values) > 0 {
-		cc.vals = make([]cval, len(c.Values))
+		if cap(vals) >= len(c.Values) {
+			cc.vals = vals[:len(c.Values)]
+		} else {
+			cc.vals = make([]cval, len(c.Values))
+		}
 		for i, v := range c.Values {
 			cp.value(&cc.vals[i], code, v.Raw, vars)
 		}

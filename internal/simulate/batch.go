@@ -112,6 +112,8 @@ type policyCache struct {
 	// compiled, when set, counts the policies compiled (RunBatch's
 	// churnWatch).
 	compiled *atomic.Int64
+	// hits and misses count look-ups (directPolicies).
+	hits, misses int
 }
 
 type cacheEntry struct {
@@ -139,9 +141,11 @@ func (c *policyCache) get(ec *eval.Compiler, name string, raw []byte, kind polic
 	es := c.m[string(raw)]
 	for i := range es {
 		if e := &es[i]; e.kind == kind && e.name == name {
+			c.hits++
 			return e.pol, e.err
 		}
 	}
+	c.misses++
 	if c.n >= c.max {
 		clear(c.m)
 		c.n = 0
@@ -403,9 +407,8 @@ type batcher struct {
 }
 
 func newBatcher(cacheEntries int) *batcher {
-	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}}}
+	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}, direct: &directPolicies{}}}
 	b.in.ctx = &eval.Context{}
-	b.in.known = b.comp.cache.has
 	b.in.recent = &recentPolicies{}
 	return b
 }
@@ -413,6 +416,13 @@ func newBatcher(cacheEntries int) *batcher {
 // line answers one input line; the returned slice is valid until the next
 // call.
 func (b *batcher) line(line []byte, lineNo int) []byte {
+	// The decoder need not look for known policies when the batch does
+	// not use the cache.
+	if b.comp.direct.active() {
+		b.in.known = nil
+	} else {
+		b.in.known = b.comp.cache.has
+	}
 	if err := b.in.decode(line); err != nil {
 		return b.errorLine(lineNo, err.off+1, err.msg)
 	}

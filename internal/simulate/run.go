@@ -112,6 +112,77 @@ type compiler struct {
 	cache *policyCache
 	// ec memoises compiled patterns across policies (batches).
 	ec *eval.Compiler
+	// direct, when set, compiles without the cache while the cache does
+	// not pay (batches whose lines bring new policies).
+	direct *directPolicies
+}
+
+// directPolicies compiles the policies of one input into memory reused
+// from input to input: policy.ParseFast straight from the input's bytes
+// into a reused Document, then eval.Compiler.CompileInto a reused Policy.
+// A batch whose lines repeat their policies is better served by the
+// cache; one whose lines bring new policies only fills the cache with
+// garbage. directPolicies watches the cache's hit rate: after a window of
+// directWindow look-ups with fewer than half hits, it compiles the next
+// directPause policies itself, then tries the cache again.
+type directPolicies struct {
+	slots []*directSlot
+	used  int // slots used by the current input
+	// skip counts the policies still to compile directly.
+	skip int
+}
+
+type directSlot struct {
+	sc  policy.Scratch
+	pol eval.Policy
+}
+
+const (
+	directWindow = 512
+	directPause  = 16 * 1024
+)
+
+// active reports whether policies are compiled directly now.
+func (d *directPolicies) active() bool { return d != nil && d.skip > 0 }
+
+// next starts an input: the policies compiled for the last one are no
+// longer in use.
+func (d *directPolicies) next() {
+	if d != nil {
+		d.used = 0
+	}
+}
+
+// observe updates the decision after a cache look-up.
+func (d *directPolicies) observe(pc *policyCache) {
+	if n := pc.hits + pc.misses; n >= directWindow {
+		if 2*pc.hits < n {
+			d.skip = directPause
+		}
+		pc.hits, pc.misses = 0, 0
+	}
+}
+
+// compile parses and compiles one policy of the current input into a
+// reused slot. The policy is valid until the next input (next) and refers
+// to raw, which must not change until then. Anything ParseFast does not
+// parse goes the ordinary way, which reports the same errors as ever.
+func (d *directPolicies) compile(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
+	d.skip--
+	if d.used == len(d.slots) {
+		d.slots = append(d.slots, new(directSlot))
+	}
+	s := d.slots[d.used]
+	doc, ok := policy.ParseFast(name, raw, kind, &s.sc)
+	if !ok {
+		return compileRaw(ec, name, raw, kind)
+	}
+	d.used++
+	if err := ec.CompileInto(&s.pol, doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s.pol.Name = name
+	return &s.pol, nil
 }
 
 func isAbsent(raw json.RawMessage) bool {
@@ -120,8 +191,18 @@ func isAbsent(raw json.RawMessage) bool {
 }
 
 func (c *compiler) compile(name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
+	if c.direct.active() {
+		if c.cache != nil && c.cache.compiled != nil {
+			c.cache.compiled.Add(1)
+		}
+		return c.direct.compile(c.ec, name, raw, kind)
+	}
 	if c.cache != nil {
-		return c.cache.get(c.ec, name, raw, kind)
+		p, err := c.cache.get(c.ec, name, raw, kind)
+		if c.direct != nil {
+			c.direct.observe(c.cache)
+		}
+		return p, err
 	}
 	return compileRaw(c.ec, name, raw, kind)
 }
@@ -154,6 +235,7 @@ func (c *compiler) policySet(in *Input) (*eval.PolicySet, error) {
 
 // fill replaces set's policies with in's, reusing set's slices.
 func (c *compiler) fill(set *eval.PolicySet, in *Input) error {
+	c.direct.next()
 	set.Identity = set.Identity[:0]
 	// List entries are never skipped, so that policy indexes in the output
 	// are the input's; a null entry is reported as an invalid policy.
