@@ -58,8 +58,10 @@ type Compiler struct {
 
 	actions   map[string]pattern
 	resources [2]map[string]resPattern // by vars
-	values    map[valueKey]cval
-	keys      map[string]string // condition keys, lower-cased
+	// values by operator and vars (index valueMemo): one map each, keyed
+	// by the value's text, which hashes faster than a struct key.
+	values [2 * numOpcodes]map[string]cval
+	keys   map[string]string // condition keys, lower-cased
 }
 
 func (c *Compiler) max() int {
@@ -108,11 +110,12 @@ func (c *Compiler) resource(s string, vars bool) resPattern {
 	return rp
 }
 
-// valueKey identifies a compiled condition value.
-type valueKey struct {
-	code opcode
-	vars bool
-	raw  string
+// valueMemo returns the index in Compiler.values of an operator's values.
+func valueMemo(code opcode, vars bool) int {
+	if vars {
+		return 2*int(code) + 1
+	}
+	return 2 * int(code)
 }
 
 // value compiles a condition value into dst.
@@ -121,17 +124,18 @@ func (c *Compiler) value(dst *cval, code opcode, raw string, vars bool) {
 		*dst = compileValue(code, raw, vars)
 		return
 	}
-	k := valueKey{code, vars, raw}
-	if v, ok := c.values[k]; ok {
+	m := c.values[valueMemo(code, vars)]
+	if v, ok := m[raw]; ok {
 		*dst = v
 		return
 	}
-	if c.values == nil || len(c.values) >= c.max() {
-		c.values = make(map[valueKey]cval, 256)
+	if m == nil || len(m) >= c.max() {
+		m = make(map[string]cval, 64)
+		c.values[valueMemo(code, vars)] = m
 	}
-	k.raw = strings.Clone(raw)
-	*dst = compileValue(code, k.raw, vars)
-	c.values[k] = *dst
+	raw = strings.Clone(raw)
+	*dst = compileValue(code, raw, vars)
+	m[raw] = *dst
 }
 
 // lower lower-cases a condition key.
@@ -433,6 +437,8 @@ const (
 	opArnNotEquals
 	opArnNotLike
 	opNull
+
+	numOpcodes = int(opNull) + 1
 )
 
 var opcodes = map[string]opcode{
@@ -449,6 +455,67 @@ var opcodes = map[string]opcode{
 	"IpAddress": opIpAddress, "NotIpAddress": opNotIpAddress,
 	"ArnEquals": opArnEquals, "ArnLike": opArnLike, "ArnNotEquals": opArnNotEquals, "ArnNotLike": opArnNotLike,
 	"Null": opNull,
+}
+
+// opcodeOf is opcodes[base], without hashing: a switch on the name.
+func opcodeOf(base string) (opcode, bool) {
+	switch base {
+	case "StringEquals":
+		return opStringEquals, true
+	case "StringNotEquals":
+		return opStringNotEquals, true
+	case "StringEqualsIgnoreCase":
+		return opStringEqualsIgnoreCase, true
+	case "StringNotEqualsIgnoreCase":
+		return opStringNotEqualsIgnoreCase, true
+	case "StringLike":
+		return opStringLike, true
+	case "StringNotLike":
+		return opStringNotLike, true
+	case "NumericEquals":
+		return opNumericEquals, true
+	case "NumericNotEquals":
+		return opNumericNotEquals, true
+	case "NumericLessThan":
+		return opNumericLessThan, true
+	case "NumericLessThanEquals":
+		return opNumericLessThanEquals, true
+	case "NumericGreaterThan":
+		return opNumericGreaterThan, true
+	case "NumericGreaterThanEquals":
+		return opNumericGreaterThanEquals, true
+	case "DateEquals":
+		return opDateEquals, true
+	case "DateNotEquals":
+		return opDateNotEquals, true
+	case "DateLessThan":
+		return opDateLessThan, true
+	case "DateLessThanEquals":
+		return opDateLessThanEquals, true
+	case "DateGreaterThan":
+		return opDateGreaterThan, true
+	case "DateGreaterThanEquals":
+		return opDateGreaterThanEquals, true
+	case "Bool":
+		return opBool, true
+	case "BinaryEquals":
+		return opBinaryEquals, true
+	case "IpAddress":
+		return opIpAddress, true
+	case "NotIpAddress":
+		return opNotIpAddress, true
+	case "ArnEquals":
+		return opArnEquals, true
+	case "ArnLike":
+		return opArnLike, true
+	case "ArnNotEquals":
+		return opArnNotEquals, true
+	case "ArnNotLike":
+		return opArnNotLike, true
+	case "Null":
+		return opNull, true
+	}
+	return 0, false
 }
 
 // negated reports whether the operator is a negated matching operator, which
@@ -543,7 +610,7 @@ func (cp *Compiler) conditionInto(c *policy.Condition, vars bool, vals []cval) (
 		}
 		op = parsed
 	}
-	code, ok := opcodes[op.Base]
+	code, ok := opcodeOf(op.Base)
 	if !ok {
 		return ccond{}, fmt.Errorf("unknown condition operator %q", c.Operator)
 	}

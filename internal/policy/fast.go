@@ -25,6 +25,8 @@ type Scratch struct {
 	vals    []Value
 	// keys of the condition block being read, for duplicates.
 	keys []string
+	// p is the tokenizer, kept here so that it is not allocated per call.
+	p jsonParser
 }
 
 // maxFastKeys bounds the keys of one condition block ParseFast checks for
@@ -37,22 +39,35 @@ const maxFastKeys = 32
 // of data, which must not change) and its lists live in sc: they are valid
 // until the next call with sc.
 func ParseFast(file string, data []byte, kind Kind, sc *Scratch) (*Document, bool) {
-	if len(data) == 0 {
+	d, end, ok := ParseFastPrefix(file, data, kind, sc)
+	if !ok {
 		return nil, false
 	}
-	src := unsafe.String(&data[0], len(data))
-	p := jsonParser{file: file, data: data, src: src, line: 1}
-	f := fastParser{p: &p, sc: sc, kind: kind}
-	sc.reset()
-	d, ok := f.document()
-	if !ok || p.err != nil {
-		return nil, false
-	}
-	p.skipSpace()
-	if p.i != len(p.data) {
+	sc.p.i = end
+	sc.p.skipSpace()
+	if sc.p.i != len(data) {
 		return nil, false
 	}
 	return d, true
+}
+
+// ParseFastPrefix is ParseFast for a document that data starts with
+// (data[0] is its '{'); it returns the document's end in data. Positions
+// count from data[0], as if the document were alone.
+func ParseFastPrefix(file string, data []byte, kind Kind, sc *Scratch) (*Document, int, bool) {
+	if len(data) == 0 || data[0] != '{' {
+		return nil, 0, false
+	}
+	src := unsafe.String(&data[0], len(data))
+	sc.reset()
+	sc.p = jsonParser{file: file, data: data, src: src, line: 1}
+	p := &sc.p
+	f := fastParser{p: p, sc: sc, kind: kind}
+	d, ok := f.document()
+	if !ok || p.err != nil {
+		return nil, 0, false
+	}
+	return d, p.i, true
 }
 
 func (sc *Scratch) reset() {

@@ -136,3 +136,31 @@ func BenchmarkParseFast(b *testing.B) {
 		}
 	}
 }
+
+// TestParseFastPrefix checks that ParseFastPrefix finds the end of a
+// document followed by more input and builds ParseFast's Document.
+func TestParseFastPrefix(t *testing.T) {
+	var sc, sc2 Scratch
+	for _, doc := range []string{
+		`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Deny","Action":["s3:*"],"Resource":"*","Condition":{"Bool":{"k":[true,"}"]}}}]}`,
+		"{\"Statement\" :\r\n {\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}\n}",
+	} {
+		for _, rest := range []string{"", "}", `,"x":[1]}`, " \n,{\"Statement\":1}"} {
+			data := []byte(doc + rest)
+			got, end, ok := ParseFastPrefix("f", data, KindIdentity, &sc)
+			want, wantOK := ParseFast("f", []byte(doc), KindIdentity, &sc2)
+			if !ok || !wantOK || end != len(doc) {
+				t.Fatalf("%q: end %d, ok %v (ParseFast ok %v); want end %d", data, end, ok, wantOK, len(doc))
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q: documents differ:\n got %#v\nwant %#v", data, got, want)
+			}
+		}
+	}
+	for _, bad := range []string{``, ` {"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, `[]`, `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}`} {
+		if _, _, ok := ParseFastPrefix("f", []byte(bad), KindIdentity, &sc); ok {
+			t.Errorf("%q: parsed", bad)
+		}
+	}
+}

@@ -404,12 +404,12 @@ type batcher struct {
 	scratch evalScratch
 	out     []byte
 	enc     outputEncoder
+	recent  recentPolicies
 }
 
 func newBatcher(cacheEntries int) *batcher {
 	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}, direct: &directPolicies{}}}
 	b.in.ctx = &eval.Context{}
-	b.in.recent = &recentPolicies{}
 	return b
 }
 
@@ -418,10 +418,15 @@ func newBatcher(cacheEntries int) *batcher {
 func (b *batcher) line(line []byte, lineNo int) []byte {
 	// The decoder need not look for known policies when the batch does
 	// not use the cache.
+	// Nor, then, remember the policies of the last line: the cache
+	// misses because they are not repeated.
+	// When it compiles directly, the decoder parses the policies as it
+	// meets them.
+	b.comp.direct.next()
 	if b.comp.direct.active() {
-		b.in.known = nil
+		b.in.known, b.in.recent, b.in.direct = nil, nil, b.comp.direct
 	} else {
-		b.in.known = b.comp.cache.has
+		b.in.known, b.in.recent, b.in.direct = b.comp.cache.has, &b.recent, nil
 	}
 	if err := b.in.decode(line); err != nil {
 		return b.errorLine(lineNo, err.off+1, err.msg)

@@ -118,11 +118,12 @@ type compiler struct {
 }
 
 // directPolicies compiles the policies of one input into memory reused
-// from input to input: policy.ParseFast straight from the input's bytes
-// into a reused Document, then eval.Compiler.CompileInto a reused Policy.
-// A batch whose lines repeat their policies is better served by the
-// cache; one whose lines bring new policies only fills the cache with
-// garbage. directPolicies watches the cache's hit rate: after a window of
+// from input to input: policy.ParseFastPrefix parses each policy while the
+// input decoder meets it, straight from the input's bytes into a reused
+// Document, and eval.Compiler.CompileInto compiles it into a reused Policy.
+// A batch whose lines repeat their policies is better served by the cache;
+// one whose lines bring new policies only fills the cache with garbage.
+// directPolicies watches the cache's hit rate: after a window of
 // directWindow look-ups with fewer than half hits, it compiles the next
 // directPause policies itself, then tries the cache again.
 type directPolicies struct {
@@ -133,8 +134,12 @@ type directPolicies struct {
 }
 
 type directSlot struct {
-	sc  policy.Scratch
-	pol eval.Policy
+	sc policy.Scratch
+	// The policy's bytes (in the input) and kind, and its Document.
+	raw  []byte
+	kind policy.Kind
+	doc  *policy.Document
+	pol  eval.Policy
 }
 
 const (
@@ -145,8 +150,8 @@ const (
 // active reports whether policies are compiled directly now.
 func (d *directPolicies) active() bool { return d != nil && d.skip > 0 }
 
-// next starts an input: the policies compiled for the last one are no
-// longer in use.
+// next starts an input: the policies of the last one are no longer in
+// use.
 func (d *directPolicies) next() {
 	if d != nil {
 		d.used = 0
@@ -163,22 +168,55 @@ func (d *directPolicies) observe(pc *policyCache) {
 	}
 }
 
-// compile parses and compiles one policy of the current input into a
-// reused slot. The policy is valid until the next input (next) and refers
-// to raw, which must not change until then. Anything ParseFast does not
-// parse goes the ordinary way, which reports the same errors as ever.
-func (d *directPolicies) compile(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
-	d.skip--
+// slot returns the next free slot.
+func (d *directPolicies) slot() *directSlot {
 	if d.used == len(d.slots) {
 		d.slots = append(d.slots, new(directSlot))
 	}
-	s := d.slots[d.used]
-	doc, ok := policy.ParseFast(name, raw, kind, &s.sc)
+	return d.slots[d.used]
+}
+
+// parse parses the policy of the given kind that b starts with (at its
+// '{'), for compile, and returns its length; 0 when ParseFastPrefix does
+// not parse it. The policy refers to b, which must not change until the
+// next input. A policy it parses is valid JSON, which the input decoder
+// would accept as it is.
+func (d *directPolicies) parse(b []byte, kind policy.Kind) int {
+	s := d.slot()
+	doc, end, ok := policy.ParseFastPrefix("", b, kind, &s.sc)
 	if !ok {
-		return compileRaw(ec, name, raw, kind)
+		return 0
 	}
 	d.used++
-	if err := ec.CompileInto(&s.pol, doc); err != nil {
+	s.raw, s.kind, s.doc = b[:end], kind, doc
+	return end
+}
+
+// compile compiles one policy of the current input into a reused slot:
+// the one parse parsed from the same bytes, else parsed now. The policy
+// is valid until the next input (next). Anything ParseFast does not parse
+// goes the ordinary way, which reports the same errors as ever.
+func (d *directPolicies) compile(ec *eval.Compiler, name string, raw []byte, kind policy.Kind) (*eval.Policy, error) {
+	d.skip--
+	var s *directSlot
+	for _, t := range d.slots[:d.used] {
+		if t.kind == kind && len(t.raw) == len(raw) && len(raw) > 0 && &t.raw[0] == &raw[0] {
+			s = t
+			break
+		}
+	}
+	if s == nil {
+		s = d.slot()
+		doc, ok := policy.ParseFast("", raw, kind, &s.sc)
+		if !ok {
+			return compileRaw(ec, name, raw, kind)
+		}
+		d.used++
+		// Not parsed by the decoder: not to be found by raw again.
+		s.raw, s.kind, s.doc = nil, kind, doc
+	}
+	s.doc.File = name
+	if err := ec.CompileInto(&s.pol, s.doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	s.pol.Name = name
@@ -235,7 +273,6 @@ func (c *compiler) policySet(in *Input) (*eval.PolicySet, error) {
 
 // fill replaces set's policies with in's, reusing set's slices.
 func (c *compiler) fill(set *eval.PolicySet, in *Input) error {
-	c.direct.next()
 	set.Identity = set.Identity[:0]
 	// List entries are never skipped, so that policy indexes in the output
 	// are the input's; a null entry is reported as an invalid policy.

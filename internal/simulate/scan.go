@@ -39,6 +39,8 @@ type scanner struct {
 	// recent, when set, holds the policies of the last accepted line and
 	// collects this line's.
 	recent *recentPolicies
+	// direct, when set, parses the policies (directPolicies.parse).
+	direct *directPolicies
 }
 
 // recentPolicies keeps copies of the policies of the last line the decoder
@@ -382,9 +384,11 @@ type batchInput struct {
 	// action is absent.
 	action    bool
 	actionOff int
-	// known is the scanner's known (nil: none); recent its recent.
+	// known is the scanner's known (nil: none); recent its recent;
+	// direct its direct.
 	known  func(raw []byte) bool
 	recent *recentPolicies
+	direct *directPolicies
 }
 
 func (bi *batchInput) reset() {
@@ -446,7 +450,7 @@ func requestField(k []byte) int {
 // with the offset of the problem in line.
 func (bi *batchInput) decode(line []byte) *inputError {
 	bi.reset()
-	s := &scanner{b: line, known: bi.known, recent: bi.recent}
+	s := &scanner{b: line, known: bi.known, recent: bi.recent, direct: bi.direct}
 	if bi.recent != nil {
 		bi.recent.spans = bi.recent.spans[:0]
 	}
@@ -511,17 +515,17 @@ func (bi *batchInput) field(s *scanner, f int) {
 	case fieldRequest:
 		bi.request(s)
 	case fieldIdentityPolicies:
-		bi.in.IdentityPolicies = rawList(s, bi.in.IdentityPolicies[:0], "identityPolicies", 2)
+		bi.in.IdentityPolicies = rawList(s, bi.in.IdentityPolicies[:0], "identityPolicies", 2, policy.KindIdentity)
 	case fieldResourcePolicy:
-		bi.in.ResourcePolicy = s.policy(2)
+		bi.in.ResourcePolicy = s.policy(2, policy.KindResource)
 	case fieldPermissionsBoundary:
-		bi.in.PermissionsBoundary = s.policy(2)
+		bi.in.PermissionsBoundary = s.policy(2, policy.KindBoundary)
 	case fieldSessionPolicy:
-		bi.in.SessionPolicy = s.policy(2)
+		bi.in.SessionPolicy = s.policy(2, policy.KindSession)
 	case fieldServiceControlPolicies:
-		bi.in.ServiceControlPolicies = rawLevels(s, bi.in.ServiceControlPolicies, "serviceControlPolicies")
+		bi.in.ServiceControlPolicies = rawLevels(s, bi.in.ServiceControlPolicies, "serviceControlPolicies", policy.KindSCP)
 	case fieldResourceControlPolicies:
-		bi.in.ResourceControlPolicies = rawLevels(s, bi.in.ResourceControlPolicies, "resourceControlPolicies")
+		bi.in.ResourceControlPolicies = rawLevels(s, bi.in.ResourceControlPolicies, "resourceControlPolicies", policy.KindRCP)
 	}
 }
 
@@ -538,8 +542,17 @@ func (s *scanner) end() {
 // policy consumes a policy document, as skip does. A batch repeats its
 // policies: an object whose exact bytes were accepted before (s.known) is
 // valid again, so only its end is looked for, unless its nesting could now
-// go past policy.MaxDepth.
-func (s *scanner) policy(depth int) []byte {
+// go past policy.MaxDepth. When s.direct is set, the policy (of the given
+// kind) is parsed here; one that parses is valid JSON, five levels deep
+// at most, and needs no other check.
+func (s *scanner) policy(depth int, kind policy.Kind) []byte {
+	if s.direct != nil && s.peek() == '{' {
+		if n := s.direct.parse(s.b[s.i:], kind); n > 0 {
+			raw := s.b[s.i : s.i+n]
+			s.i += n
+			return raw
+		}
+	}
 	raw := s.policyRaw(depth)
 	if s.recent != nil && s.err == nil && len(raw) > 0 && raw[0] == '{' {
 		s.recent.spans = append(s.recent.spans, policySpan{s.i - len(raw), s.i, depth})
@@ -599,7 +612,7 @@ func rawEnd(b []byte, i int) (end, nest int) {
 
 // rawList consumes null or an array of values; the array is at nesting
 // level depth.
-func rawList(s *scanner, dst []json.RawMessage, name string, depth int) []json.RawMessage {
+func rawList(s *scanner, dst []json.RawMessage, name string, depth int, kind policy.Kind) []json.RawMessage {
 	switch s.peek() {
 	case 'n':
 		s.literal("null")
@@ -618,7 +631,7 @@ func rawList(s *scanner, dst []json.RawMessage, name string, depth int) []json.R
 		return dst[:0]
 	}
 	for s.err == nil {
-		dst = append(dst, s.policy(depth+1))
+		dst = append(dst, s.policy(depth+1, kind))
 		if s.consume(',') {
 			continue
 		}
@@ -631,7 +644,7 @@ func rawList(s *scanner, dst []json.RawMessage, name string, depth int) []json.R
 }
 
 // rawLevels consumes null or an array of (null or arrays of) values.
-func rawLevels(s *scanner, dst [][]json.RawMessage, name string) [][]json.RawMessage {
+func rawLevels(s *scanner, dst [][]json.RawMessage, name string, kind policy.Kind) [][]json.RawMessage {
 	switch s.peek() {
 	case 'n':
 		s.literal("null")
@@ -651,7 +664,7 @@ func rawLevels(s *scanner, dst [][]json.RawMessage, name string) [][]json.RawMes
 		if len(dst) < cap(dst) {
 			level = dst[:len(dst)+1][len(dst)][:0]
 		}
-		level = rawList(s, level, name+"["+strconv.Itoa(len(dst))+"]", 3)
+		level = rawList(s, level, name+"["+strconv.Itoa(len(dst))+"]", 3, kind)
 		dst = append(dst, level)
 		if s.consume(',') {
 			continue
