@@ -68,3 +68,70 @@ func TestCompileIntoMatchesCompile(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateScratchMatchesEvaluate evaluates requests one after the
+// other with EvaluateScratch and checks each result against Evaluate's
+// (nil and empty lists are the same here).
+func TestEvaluateScratchMatchesEvaluate(t *testing.T) {
+	srcs := []string{
+		`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"StringLike":{"aws:userid":["AID*","x"]}}},{"Effect":"Deny","Action":"s3:Delete*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`,
+		allowEC2,
+		denyS3,
+	}
+	var ids []*Policy
+	for _, src := range srcs {
+		doc, err := policy.ParseKind("doc", []byte(src), policy.KindIdentity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, MustCompile(doc))
+	}
+	ctx := &Context{}
+	ctx.SetString("aws:MultiFactorAuthPresent", "true")
+	ctx.Set("aws:userid", "AIDA1", "AIDA2")
+	var ev Evaluator
+	for round := 0; round < 3; round++ {
+		for k := range ids {
+			set := &PolicySet{Identity: ids[:k+1]}
+			for _, action := range []string{"s3:GetObject", "s3:DeleteObject", "ec2:RunInstances", "iam:GetUser"} {
+				r := Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: action, Resource: bucketObj, Context: ctx}
+				want := normalize(Evaluate(set, &r))
+				got := normalize(ev.EvaluateScratch(set, &r))
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s with %d policies:\n got %+v\nwant %+v", action, k+1, got, want)
+				}
+			}
+		}
+	}
+}
+
+// normalize makes empty lists nil, deeply.
+func normalize(r Result) Result {
+	ms := func(in []Match) []Match {
+		if len(in) == 0 {
+			return nil
+		}
+		out := append([]Match(nil), in...)
+		for i := range out {
+			if len(out[i].Conditions) == 0 {
+				out[i].Conditions = nil
+			}
+			out[i].Conditions = append([]ConditionTrace(nil), out[i].Conditions...)
+			for j := range out[i].Conditions {
+				c := &out[i].Conditions[j]
+				if len(c.Values) == 0 {
+					c.Values = nil
+				}
+				if len(c.RequestValues) == 0 {
+					c.RequestValues = nil
+				}
+			}
+		}
+		return out
+	}
+	r.Deciding, r.NearMisses = ms(r.Deciding), ms(r.NearMisses)
+	if len(r.Layers) == 0 {
+		r.Layers = nil
+	}
+	return r
+}

@@ -149,6 +149,49 @@ type hit struct {
 
 type recorder struct {
 	hits []hit
+	// reuse makes the explanation's lists come from the slabs below,
+	// which the next evaluation overwrites (Evaluator.EvaluateScratch).
+	reuse    bool
+	deciding []Match
+	near     []Match
+	layers   []LayerVerdict
+	traces   []ConditionTrace
+	strs     []string
+}
+
+// reset starts an evaluation.
+func (r *recorder) reset() {
+	r.hits = r.hits[:0]
+	r.deciding, r.near, r.layers = r.deciding[:0], r.near[:0], r.layers[:0]
+	r.traces, r.strs = r.traces[:0], r.strs[:0]
+}
+
+// traceList returns a list of n condition traces: from the slab when
+// reusing, else new.
+func (r *recorder) traceList(n int) []ConditionTrace {
+	if !r.reuse {
+		return make([]ConditionTrace, n)
+	}
+	if len(r.traces)+n > cap(r.traces) {
+		// Earlier lists keep the old slab.
+		r.traces = make([]ConditionTrace, 0, max(2*cap(r.traces), n, 64))
+	}
+	k := len(r.traces)
+	r.traces = r.traces[:k+n]
+	return r.traces[k : k+n : k+n]
+}
+
+// strList returns an empty list with room for n strings, as traceList.
+func (r *recorder) strList(n int) []string {
+	if !r.reuse {
+		return make([]string, 0, n)
+	}
+	if len(r.strs)+n > cap(r.strs) {
+		r.strs = make([]string, 0, max(2*cap(r.strs), n, 256))
+	}
+	k := len(r.strs)
+	r.strs = r.strs[:k+n]
+	return r.strs[k : k : k+n]
 }
 
 // summary is what the layers said, enough to decide.

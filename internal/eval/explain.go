@@ -94,7 +94,18 @@ type Evaluator struct {
 
 // Evaluate is the package's Evaluate.
 func (ev *Evaluator) Evaluate(set *PolicySet, req *Request) Result {
-	ev.rec.hits = ev.rec.hits[:0]
+	ev.rec.reuse = false
+	ev.rec.reset()
+	return evaluate(set, req, &ev.rec)
+}
+
+// EvaluateScratch is Evaluate with the Result's lists (Deciding,
+// NearMisses, Layers, each Match's Conditions and their Values and
+// RequestValues) in memory the Evaluator reuses: they are valid until its
+// next call. Empty lists may be empty rather than nil.
+func (ev *Evaluator) EvaluateScratch(set *PolicySet, req *Request) Result {
+	ev.rec.reuse = true
+	ev.rec.reset()
 	return evaluate(set, req, &ev.rec)
 }
 
@@ -108,6 +119,9 @@ func evaluate(set *PolicySet, req *Request, rec *recorder) Result {
 		SameAccount:     e.same,
 	}
 	r.Deciding = e.deciding(d, why)
+	if rec.reuse {
+		r.NearMisses = rec.near[:0]
+	}
 	for i := range e.rec.hits {
 		h := &e.rec.hits[i]
 		if h.near {
@@ -115,6 +129,10 @@ func evaluate(set *PolicySet, req *Request, rec *recorder) Result {
 		}
 	}
 	r.Layers = e.layerVerdicts()
+	if rec.reuse {
+		// Keep the lists' memory for the next evaluation.
+		rec.deciding, rec.near, rec.layers = r.Deciding, r.NearMisses, r.Layers
+	}
 	r.Reason = e.reason(d, why, &r)
 	return r
 }
@@ -122,6 +140,9 @@ func evaluate(set *PolicySet, req *Request, rec *recorder) Result {
 // deciding selects the hits that decided.
 func (e *evaluator) deciding(d Decision, why path) []Match {
 	var out []Match
+	if e.rec.reuse {
+		out = e.rec.deciding[:0]
+	}
 	add := func(pred func(h *hit) bool) {
 		for i := range e.rec.hits {
 			h := &e.rec.hits[i]
@@ -171,16 +192,17 @@ func (e *evaluator) match(h *hit) Match {
 		PrincipalMatch: h.strength,
 	}
 	if len(st.conds) > 0 {
-		m.Conditions = make([]ConditionTrace, len(st.conds))
+		m.Conditions = e.rec.traceList(len(st.conds))
 		for i := range st.conds {
-			m.Conditions[i] = traceCond(&st.conds[i], e.req.Context)
+			m.Conditions[i] = traceCond(&st.conds[i], e.req.Context, e.rec)
 		}
 	}
 	return m
 }
 
-// traceCond evaluates a condition and explains the outcome.
-func traceCond(c *ccond, ctx *Context) ConditionTrace {
+// traceCond evaluates a condition and explains the outcome; its lists come
+// from rec.
+func traceCond(c *ccond, ctx *Context, rec *recorder) ConditionTrace {
 	o := evalCond(c, ctx)
 	t := ConditionTrace{
 		Operator: c.src.Operator,
@@ -193,7 +215,7 @@ func traceCond(c *ccond, ctx *Context) ConditionTrace {
 		t.Operator = c.src.Op.String()
 	}
 	if len(c.vals) > 0 {
-		t.Values = make([]string, 0, len(c.vals))
+		t.Values = rec.strList(len(c.vals))
 	}
 	for i := range c.vals {
 		v := &c.vals[i]
@@ -206,7 +228,7 @@ func traceCond(c *ccond, ctx *Context) ConditionTrace {
 		t.Values = append(t.Values, s)
 	}
 	if vals, ok := ctx.lookupLower(c.key); ok {
-		t.RequestValues = append([]string(nil), vals...)
+		t.RequestValues = append(rec.strList(len(vals)), vals...)
 	}
 	t.Why = explainCond(c, o, t.RequestValues, ctx)
 	return t
@@ -422,6 +444,9 @@ func appendVerb(b []byte, op opcode, matched bool) []byte {
 func (e *evaluator) layerVerdicts() []LayerVerdict {
 	set := e.set
 	var out []LayerVerdict
+	if e.rec.reuse {
+		out = e.rec.layers[:0]
+	}
 	verdict := func(l Layer, level int, pred func(h *hit) bool) Decision {
 		allow := false
 		for i := range e.rec.hits {

@@ -410,6 +410,7 @@ type batcher struct {
 func newBatcher(cacheEntries int) *batcher {
 	b := &batcher{name: "<stdin>", comp: compiler{cache: newPolicyCache(cacheEntries), ec: &eval.Compiler{}, direct: &directPolicies{}}}
 	b.in.ctx = &eval.Context{}
+	b.scratch.reuse = true
 	return b
 }
 

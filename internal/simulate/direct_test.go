@@ -102,6 +102,13 @@ func TestDirectMatchesCache(t *testing.T) {
 	if errs < len(lines)/30 {
 		t.Errorf("only %d error answers: the broken variants do not test the fallback", errs)
 	}
+	// Both are checked against Run, line by line, elsewhere
+	// (TestBatchMatchesRun); here the direct way is too.
+	b := newBatcher(0)
+	b.comp.direct.skip = 1 << 40
+	for i, line := range bytes.Split(bytes.TrimSpace(input.Bytes()), []byte("\n"))[:min(1500, n)] {
+		compareLine(t, b, line, i+1)
+	}
 	// RunBatch switches between the two ways by itself; its answers are
 	// the same too.
 	var out bytes.Buffer
@@ -179,4 +186,21 @@ func TestParseFastRandomCorpus(t *testing.T) {
 	if fast < total*99/100 {
 		t.Errorf("ParseFast parsed %d of %d policies, want 99%%", fast, total)
 	}
+}
+
+// FuzzDirectMatchesRun is FuzzBatchMatchesRun with policies compiled
+// directly: policy.ParseFastPrefix on every policy the decoder meets.
+func FuzzDirectMatchesRun(f *testing.F) {
+	for _, line := range bytes.Split(bytes.TrimSpace(randomBatchLines(f, 20)), []byte("\n")) {
+		f.Add(line)
+	}
+	f.Add([]byte(`{"request":{"action":"s3:GetObject"},"identityPolicies":[{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},{"Statement":[]}]}`))
+	b := newBatcher(16)
+	b.comp.direct.skip = 1 << 40
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.ContainsAny(line, "\r\n") {
+			return
+		}
+		compareLine(t, b, line, 1)
+	})
 }

@@ -57,6 +57,9 @@ func runSet(set *eval.PolicySet, r *Request, ctx *eval.Context) (*Output, error)
 type evalScratch struct {
 	ev  eval.Evaluator
 	req eval.Request
+	// reuse evaluates with EvaluateScratch: the result is valid until the
+	// next evaluation (a batch writes it out first).
+	reuse bool
 }
 
 // evalSet evaluates r against set.
@@ -70,7 +73,12 @@ func evalSet(set *eval.PolicySet, r *Request, ctx *eval.Context, sc *evalScratch
 	}
 	set.ResourceKind = resourceKind(r.Action, r.Resource)
 	ctx.SetMatchBudget(MaxMatchWork)
-	res := sc.ev.Evaluate(set, &sc.req)
+	var res eval.Result
+	if sc.reuse {
+		res = sc.ev.EvaluateScratch(set, &sc.req)
+	} else {
+		res = sc.ev.Evaluate(set, &sc.req)
+	}
 	if ctx.MatchBudgetExceeded() {
 		return eval.Result{}, fmt.Errorf("matching the policies' wildcards against the request takes more than %d steps, the limit for one simulation", MaxMatchWork)
 	}
