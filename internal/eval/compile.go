@@ -60,7 +60,7 @@ type Compiler struct {
 	resources [2]map[string]resPattern // by vars
 	// values by operator and vars (index valueMemo): one map each, keyed
 	// by the value's text, which hashes faster than a struct key.
-	values [2 * numOpcodes]map[string]cval
+	values [2 * numOpcodes]map[string]*cval
 	keys   map[string]string // condition keys, lower-cased
 }
 
@@ -126,16 +126,18 @@ func (c *Compiler) value(dst *cval, code opcode, raw string, vars bool) {
 	}
 	m := c.values[valueMemo(code, vars)]
 	if v, ok := m[raw]; ok {
-		*dst = v
+		*dst = *v
 		return
 	}
 	if m == nil || len(m) >= c.max() {
-		m = make(map[string]cval, 64)
+		m = make(map[string]*cval, 64)
 		c.values[valueMemo(code, vars)] = m
 	}
 	raw = strings.Clone(raw)
 	*dst = compileValue(code, raw, vars)
-	m[raw] = *dst
+	v := new(cval)
+	*v = *dst
+	m[raw] = v
 }
 
 // lower lower-cases a condition key.
@@ -188,9 +190,11 @@ func (c *Compiler) compileInto(p *Policy, doc *policy.Document) error {
 			continue
 		}
 		cs := cstmt{src: s}
+		var oldPrincipal *cprincipal
 		if k := len(p.stmts); k < len(old) {
 			// Reuse the lists of the statement compiled here before.
 			cs.actions, cs.resources, cs.conds = old[k].actions[:0], old[k].resources[:0], old[k].conds[:0]
+			oldPrincipal = old[k].principal
 		}
 		switch s.Effect {
 		case policy.Allow:
@@ -230,9 +234,9 @@ func (c *Compiler) compileInto(p *Policy, doc *policy.Document) error {
 		}
 		switch {
 		case s.NotPrincipal != nil:
-			cs.principal, cs.notPrincipal = compilePrincipal(s.NotPrincipal), true
+			cs.principal, cs.notPrincipal = compilePrincipalInto(oldPrincipal, s.NotPrincipal), true
 		case s.Principal != nil:
-			cs.principal = compilePrincipal(s.Principal)
+			cs.principal = compilePrincipalInto(oldPrincipal, s.Principal)
 		}
 		for ci := range s.Conditions {
 			var vals []cval

@@ -110,7 +110,11 @@ func (c *Context) find(lower string) int {
 
 // slot returns the entry for key, creating it (empty) when absent.
 func (c *Context) slot(key string) *ctxEntry {
-	l := c.lowerKey(key)
+	return c.slotLower(c.lowerKey(key))
+}
+
+// slotLower is slot for a lower-cased key.
+func (c *Context) slotLower(l string) *ctxEntry {
 	if i := c.find(l); i >= 0 {
 		return &c.entries[i]
 	}
@@ -145,9 +149,41 @@ func (c *Context) Add(key, v string) {
 	e.vals = append(e.vals, v)
 }
 
+// The methods below ending in Lower take a key already lower-cased with
+// strings.ToLower (the form Context keeps), for callers that keep the
+// lower-case spelling of the keys they see; otherwise they are the methods
+// of the same name without Lower.
+
+// SetStringLower is SetString for a lower-cased key.
+func (c *Context) SetStringLower(lower, v string) {
+	e := c.slotLower(lower)
+	e.vals = append(e.vals[:0], v)
+}
+
+// SetLower is Set, without values, for a lower-cased key.
+func (c *Context) SetLower(lower string) {
+	e := c.slotLower(lower)
+	e.vals = e.vals[:0]
+}
+
+// AddLower is Add for a lower-cased key.
+func (c *Context) AddLower(lower, v string) {
+	e := c.slotLower(lower)
+	e.vals = append(e.vals, v)
+}
+
+// DeleteLower is Delete for a lower-cased key.
+func (c *Context) DeleteLower(lower string) {
+	c.deleteLower(lower)
+}
+
 // Delete removes key.
 func (c *Context) Delete(key string) {
-	i := c.find(c.lowerKey(key))
+	c.deleteLower(c.lowerKey(key))
+}
+
+func (c *Context) deleteLower(l string) {
+	i := c.find(l)
 	if i < 0 {
 		return
 	}

@@ -259,10 +259,21 @@ type cawsPrincipal struct {
 }
 
 func compilePrincipal(p *policy.Principal) *cprincipal {
+	return compilePrincipalInto(nil, p)
+}
+
+// compilePrincipalInto is compilePrincipal reusing c (when not nil) and
+// its lists.
+func compilePrincipalInto(c *cprincipal, p *policy.Principal) *cprincipal {
 	if p == nil {
 		return nil
 	}
-	c := &cprincipal{wildcard: p.Wildcard}
+	if c == nil {
+		c = &cprincipal{}
+	} else {
+		*c = cprincipal{aws: c.aws[:0], service: c.service[:0], federated: c.federated[:0], canonical: c.canonical[:0]}
+	}
+	c.wildcard = p.Wildcard
 	for _, e := range p.Entries {
 		for _, v := range e.Values.Values {
 			switch e.Type {

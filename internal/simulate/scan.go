@@ -374,9 +374,11 @@ type batchInput struct {
 	// keepContext also records the raw context values in
 	// in.Request.Context (ParseInput needs them; --batch does not).
 	keepContext bool
-	// keys and values intern strings: batches repeat context keys and
-	// values, and reusing the strings avoids allocating them per line.
-	keys, values interner
+	// values interns strings: batches repeat context values, and reusing
+	// the strings avoids allocating them per line. ctxKeys does the same
+	// for context keys (contextKey).
+	values  interner
+	ctxKeys map[string]ctxKey
 	// spellings of the context keys of the current object.
 	spellings []string
 	// action is set when request.action was given (not null); actionOff
@@ -799,7 +801,7 @@ func (bi *batchInput) context(s *scanner) {
 			s.failAt(keyOff, fmt.Sprintf("request.context has more than %d keys, the limit for one request", MaxContextKeys))
 			return
 		}
-		key := bi.intern(&bi.keys, kb)
+		key, lower := bi.contextKey(kb)
 		for _, sp := range bi.spellings {
 			if len(sp) != len(key) || !strings.EqualFold(sp, key) {
 				continue
@@ -813,7 +815,7 @@ func (bi *batchInput) context(s *scanner) {
 		}
 		bi.spellings = append(bi.spellings, key)
 		valOff := s.i
-		bi.contextValue(s, key)
+		bi.contextValue(s, key, lower)
 		if s.err != nil {
 			return
 		}
@@ -834,12 +836,12 @@ func (bi *batchInput) context(s *scanner) {
 }
 
 // contextValue consumes one context value with the semantics of
-// addContextValue.
-func (bi *batchInput) contextValue(s *scanner, key string) {
+// addContextValue; lower is key in lower case.
+func (bi *batchInput) contextValue(s *scanner, key, lower string) {
 	switch s.peek() {
 	case '[':
 		s.i++
-		bi.ctx.Set(key)
+		bi.ctx.SetLower(lower)
 		if s.consume(']') {
 			return
 		}
@@ -850,7 +852,7 @@ func (bi *batchInput) contextValue(s *scanner, key string) {
 				return
 			}
 			if v, null, ok := bi.scalar(s, key); ok && !null {
-				bi.ctx.Add(key, v)
+				bi.ctx.AddLower(lower, v)
 			}
 			if s.err != nil {
 				return
@@ -870,10 +872,10 @@ func (bi *batchInput) contextValue(s *scanner, key string) {
 		}
 		if null {
 			// A null value leaves the key absent.
-			bi.ctx.Delete(key)
+			bi.ctx.DeleteLower(lower)
 			return
 		}
-		bi.ctx.SetString(key, v)
+		bi.ctx.SetStringLower(lower, v)
 	}
 }
 
@@ -967,6 +969,29 @@ func (in *interner) get(b []byte) string {
 	}
 	return s
 }
+
+// contextKey returns a context key's spelling as a string and in lower
+// case (as eval.Context keeps it), reusing the strings of a spelling seen
+// before: batches repeat their keys.
+func (bi *batchInput) contextKey(b []byte) (key, lower string) {
+	if k, ok := bi.ctxKeys[string(b)]; ok {
+		return k.key, k.lower
+	}
+	key = string(b)
+	lower = strings.ToLower(key)
+	if len(b) <= 256 {
+		if bi.ctxKeys == nil {
+			bi.ctxKeys = make(map[string]ctxKey)
+		}
+		if len(bi.ctxKeys) >= 8192 {
+			clear(bi.ctxKeys)
+		}
+		bi.ctxKeys[key] = ctxKey{key, lower}
+	}
+	return key, lower
+}
+
+type ctxKey struct{ key, lower string }
 
 // intern is in.get.
 func (bi *batchInput) intern(in *interner, b []byte) string { return in.get(b) }
