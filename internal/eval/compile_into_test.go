@@ -2,6 +2,7 @@ package eval
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
@@ -134,4 +135,52 @@ func normalize(r Result) Result {
 		r.Layers = nil
 	}
 	return r
+}
+
+// TestContextLowerMethods checks the *Lower methods against the methods
+// that lower-case the key themselves.
+func TestContextLowerMethods(t *testing.T) {
+	type op struct {
+		kind string // set, add, setString, delete
+		key  string
+		v    string
+	}
+	ops := []op{
+		{"setString", "aws:SourceIp", "10.0.0.1"},
+		{"set", "aws:TagKeys", ""},
+		{"add", "AWS:TagKeys", "a"},
+		{"add", "aws:tagkeys", "b"},
+		{"setString", "Aws:SourceIP", "10.0.0.2"},
+		{"setString", "s3:prefix", "x"},
+		{"delete", "S3:Prefix", ""},
+		{"add", "aws:CalledVia", "athena.amazonaws.com"},
+	}
+	var a, b Context
+	for _, o := range ops {
+		lower := strings.ToLower(o.key)
+		switch o.kind {
+		case "set":
+			a.Set(o.key)
+			b.SetLower(lower)
+		case "add":
+			a.Add(o.key, o.v)
+			b.AddLower(lower, o.v)
+		case "setString":
+			a.SetString(o.key, o.v)
+			b.SetStringLower(lower, o.v)
+		case "delete":
+			a.Delete(o.key)
+			b.DeleteLower(lower)
+		}
+		if !reflect.DeepEqual(a.Keys(), b.Keys()) {
+			t.Fatalf("after %+v: keys %v, want %v", o, b.Keys(), a.Keys())
+		}
+		for _, k := range a.Keys() {
+			av, aok := a.Lookup(k)
+			bv, bok := b.Lookup(k)
+			if aok != bok || !reflect.DeepEqual(av, bv) {
+				t.Fatalf("after %+v: %s = %v %v, want %v %v", o, k, bv, bok, av, aok)
+			}
+		}
+	}
 }

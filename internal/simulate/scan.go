@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/awsmfa/awsmfa/internal/eval"
 	"github.com/awsmfa/awsmfa/internal/policy"
@@ -232,24 +233,31 @@ func (s *scanner) decodeString(tok []byte, off int) (string, bool) {
 // key consumes an object key and the colon; plain keys are returned without
 // copying (valid until the buffer changes).
 func (s *scanner) key() []byte {
+	k, _ := s.keyPlain()
+	return k
+}
+
+// keyPlain is key, also reporting whether the key was plain (ASCII
+// without escapes): then it is a slice of s.b.
+func (s *scanner) keyPlain() ([]byte, bool) {
 	s.ws()
 	off := s.i
 	tok, plain := s.rawString()
 	if s.err != nil {
-		return nil
+		return nil, false
 	}
 	if !s.consume(':') {
 		s.fail("expected ':'")
-		return nil
+		return nil, false
 	}
 	if plain {
-		return tok[1 : len(tok)-1]
+		return tok[1 : len(tok)-1], true
 	}
 	v, ok := s.decodeString(tok, off)
 	if !ok {
-		return nil
+		return nil, false
 	}
-	return []byte(v)
+	return []byte(v), false
 }
 
 func (s *scanner) number() {
@@ -379,6 +387,9 @@ type batchInput struct {
 	// for context keys (contextKey).
 	values  interner
 	ctxKeys map[string]ctxKey
+	// lowerBuf holds the lower-case forms of the line's plain context
+	// keys (contextKey).
+	lowerBuf []byte
 	// spellings of the context keys of the current object.
 	spellings []string
 	// action is set when request.action was given (not null); actionOff
@@ -403,6 +414,7 @@ func (bi *batchInput) reset() {
 	bi.in.ResourceControlPolicies = resetLevels(bi.in.ResourceControlPolicies)
 	bi.ctx.Reset()
 	bi.spellings = bi.spellings[:0]
+	bi.lowerBuf = bi.lowerBuf[:0]
 	bi.action, bi.actionOff = false, 0
 }
 
@@ -789,7 +801,7 @@ func (bi *batchInput) context(s *scanner) {
 	for s.err == nil {
 		s.ws()
 		keyOff := s.i
-		kb := s.key()
+		kb, plain := s.keyPlain()
 		if s.err != nil {
 			return
 		}
@@ -801,7 +813,7 @@ func (bi *batchInput) context(s *scanner) {
 			s.failAt(keyOff, fmt.Sprintf("request.context has more than %d keys, the limit for one request", MaxContextKeys))
 			return
 		}
-		key, lower := bi.contextKey(kb)
+		key, lower := bi.contextKey(kb, plain)
 		for _, sp := range bi.spellings {
 			if len(sp) != len(key) || !strings.EqualFold(sp, key) {
 				continue
@@ -971,9 +983,35 @@ func (in *interner) get(b []byte) string {
 }
 
 // contextKey returns a context key's spelling as a string and in lower
-// case (as eval.Context keeps it), reusing the strings of a spelling seen
-// before: batches repeat their keys.
-func (bi *batchInput) contextKey(b []byte) (key, lower string) {
+// case (as eval.Context keeps it). A plain key (ASCII without escapes, a
+// slice of the line) is used in place and lower-cased into lowerBuf: both
+// strings are valid while the line is, which is as long as a batch uses
+// them (eval.Context and the explanation only live for the line). Other
+// keys, and all when the context is kept (ParseInput), get their own
+// strings, reused for a spelling seen before.
+func (bi *batchInput) contextKey(b []byte, plain bool) (key, lower string) {
+	if plain && !bi.keepContext && len(b) > 0 {
+		key = unsafe.String(&b[0], len(b))
+		upper := false
+		for _, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				upper = true
+				break
+			}
+		}
+		if !upper {
+			return key, key
+		}
+		// If the buffer grows, strings already made keep the old one.
+		start := len(bi.lowerBuf)
+		for _, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			bi.lowerBuf = append(bi.lowerBuf, c)
+		}
+		return key, unsafe.String(&bi.lowerBuf[start], len(b))
+	}
 	if k, ok := bi.ctxKeys[string(b)]; ok {
 		return k.key, k.lower
 	}
