@@ -17,6 +17,8 @@ type Policy struct {
 	// Doc is the source document.
 	Doc   *policy.Document
 	stmts []cstmt
+	// prins keeps compiled principals for CompileInto to reuse.
+	prins []*cprincipal
 }
 
 type cstmt struct {
@@ -181,7 +183,18 @@ func (c *Compiler) CompileInto(p *Policy, doc *policy.Document) error {
 func (c *Compiler) compileInto(p *Policy, doc *policy.Document) error {
 	vars := doc.Version == policy.Version2012
 	old := p.stmts[:cap(p.stmts)]
-	*p = Policy{Name: doc.File, Doc: doc, stmts: old[:0]}
+	*p = Policy{Name: doc.File, Doc: doc, stmts: old[:0], prins: p.prins}
+	// Principals come from p.prins, in order.
+	np := 0
+	principal := func(pr *policy.Principal) *cprincipal {
+		if np == len(p.prins) {
+			p.prins = append(p.prins, nil)
+		}
+		c := compilePrincipalInto(p.prins[np], pr)
+		p.prins[np] = c
+		np++
+		return c
+	}
 	if cap(old) < len(doc.Statements) {
 		p.stmts = make([]cstmt, 0, len(doc.Statements))
 	}
@@ -190,11 +203,9 @@ func (c *Compiler) compileInto(p *Policy, doc *policy.Document) error {
 			continue
 		}
 		cs := cstmt{src: s}
-		var oldPrincipal *cprincipal
 		if k := len(p.stmts); k < len(old) {
 			// Reuse the lists of the statement compiled here before.
 			cs.actions, cs.resources, cs.conds = old[k].actions[:0], old[k].resources[:0], old[k].conds[:0]
-			oldPrincipal = old[k].principal
 		}
 		switch s.Effect {
 		case policy.Allow:
@@ -234,9 +245,9 @@ func (c *Compiler) compileInto(p *Policy, doc *policy.Document) error {
 		}
 		switch {
 		case s.NotPrincipal != nil:
-			cs.principal, cs.notPrincipal = compilePrincipalInto(oldPrincipal, s.NotPrincipal), true
+			cs.principal, cs.notPrincipal = principal(s.NotPrincipal), true
 		case s.Principal != nil:
-			cs.principal = compilePrincipalInto(oldPrincipal, s.Principal)
+			cs.principal = principal(s.Principal)
 		}
 		for ci := range s.Conditions {
 			var vals []cval

@@ -1,5 +1,10 @@
 package eval
 
+import (
+	"strings"
+	"unsafe"
+)
+
 // Decision is the outcome of an evaluation.
 type Decision int
 
@@ -157,13 +162,42 @@ type recorder struct {
 	layers   []LayerVerdict
 	traces   []ConditionTrace
 	strs     []string
+	// texts holds the explanation's texts when reusing.
+	texts []byte
+}
+
+// text returns b as a string: in texts when reusing (valid until the next
+// evaluation), else a copy.
+func (r *recorder) text(b []byte) string {
+	if !r.reuse || len(b) == 0 {
+		return string(b)
+	}
+	// If texts grows, the strings made before keep the old array.
+	k := len(r.texts)
+	r.texts = append(r.texts, b...)
+	return unsafe.String(&r.texts[k], len(b))
+}
+
+// cat returns the concatenation of parts, as text does.
+func (r *recorder) cat(parts ...string) string {
+	if !r.reuse {
+		return strings.Join(parts, "")
+	}
+	k := len(r.texts)
+	for _, p := range parts {
+		r.texts = append(r.texts, p...)
+	}
+	if len(r.texts) == k {
+		return ""
+	}
+	return unsafe.String(&r.texts[k], len(r.texts)-k)
 }
 
 // reset starts an evaluation.
 func (r *recorder) reset() {
 	r.hits = r.hits[:0]
 	r.deciding, r.near, r.layers = r.deciding[:0], r.near[:0], r.layers[:0]
-	r.traces, r.strs = r.traces[:0], r.strs[:0]
+	r.traces, r.strs, r.texts = r.traces[:0], r.strs[:0], r.texts[:0]
 }
 
 // traceList returns a list of n condition traces: from the slab when

@@ -230,7 +230,7 @@ func traceCond(c *ccond, ctx *Context, rec *recorder) ConditionTrace {
 	if vals, ok := ctx.lookupLower(c.key); ok {
 		t.RequestValues = append(rec.strList(len(vals)), vals...)
 	}
-	t.Why = explainCond(c, o, t.RequestValues, ctx)
+	t.Why = explainCond(c, o, t.RequestValues, ctx, rec)
 	return t
 }
 
@@ -251,7 +251,8 @@ func mfaHintLower(key string) string {
 	return ""
 }
 
-func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string {
+// explainCond words a condition's outcome; the text is rec's (rec.text).
+func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context, rec *recorder) string {
 	key := c.src.Key
 	hint := mfaHintLower(c.key)
 	op := c.src.Operator
@@ -260,15 +261,15 @@ func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string
 	}
 	switch o.why {
 	case whyMissingFalse:
-		return "did not match because " + key + " is absent from the request" + hint + "; " + op + " is false for a missing key (use " + op + "IfExists to match when it is absent)"
+		return rec.cat("did not match because ", key, " is absent from the request", hint, "; ", op, " is false for a missing key (use ", op, "IfExists to match when it is absent)")
 	case whyMissingNegated:
-		return "matched because " + key + " is absent from the request" + hint + " and " + op + " is a negated operator, which is true for a missing key"
+		return rec.cat("matched because ", key, " is absent from the request", hint, " and ", op, " is a negated operator, which is true for a missing key")
 	case whyMissingIfExists:
-		return "matched because " + key + " is absent from the request" + hint + " and the operator ends in IfExists"
+		return rec.cat("matched because ", key, " is absent from the request", hint, " and the operator ends in IfExists")
 	case whyMissingForAll:
-		return "matched because " + key + " is absent from the request and ForAllValues is true for a missing key"
+		return rec.cat("matched because ", key, " is absent from the request and ForAllValues is true for a missing key")
 	case whyMissingForAny:
-		return "did not match because " + key + " is absent from the request and ForAnyValue is false for a missing key"
+		return rec.cat("did not match because ", key, " is absent from the request and ForAnyValue is false for a missing key")
 	case whyEmptySetForAll:
 		return fmt.Sprintf("matched because %s is an empty set and ForAllValues is true for an empty set", key)
 	case whyEmptySetForAny:
@@ -286,9 +287,9 @@ func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string
 			hint = ""
 		}
 		if o.matched {
-			return "matched because " + key + " is " + state + hint
+			return rec.cat("matched because ", key, " is ", state, hint)
 		}
-		return "did not match because " + key + " is " + state + hint
+		return rec.cat("did not match because ", key, " is ", state, hint)
 	}
 	// Compared values.
 	var unresolved []string
@@ -337,7 +338,7 @@ func explainCond(c *ccond, o condOutcome, reqVals []string, ctx *Context) string
 		b = append(b, ']')
 	}
 	b = append(b, extra...)
-	return string(b)
+	return rec.text(b)
 }
 
 // appendVals appends request values: (none), one quoted value or a

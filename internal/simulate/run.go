@@ -152,7 +152,7 @@ type directSlot struct {
 
 const (
 	directWindow = 512
-	directPause  = 16 * 1024
+	directPause  = 64 * 1024
 )
 
 // active reports whether policies are compiled directly now.
