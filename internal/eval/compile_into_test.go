@@ -94,8 +94,12 @@ func TestEvaluateScratchMatchesEvaluate(t *testing.T) {
 	for round := 0; round < 3; round++ {
 		for k := range ids {
 			set := &PolicySet{Identity: ids[:k+1]}
-			for _, action := range []string{"s3:GetObject", "s3:DeleteObject", "ec2:RunInstances", "iam:GetUser"} {
+			for i, action := range []string{"s3:GetObject", "s3:DeleteObject", "ec2:RunInstances", "iam:GetUser", "s3:GetObject", "s3:DeleteObject"} {
 				r := Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: action, Resource: bucketObj, Context: ctx}
+				if i >= 4 {
+					// The keys absent: other explanations.
+					r.Context = &Context{}
+				}
 				want := normalize(Evaluate(set, &r))
 				got := normalize(ev.EvaluateScratch(set, &r))
 				if !reflect.DeepEqual(got, want) {

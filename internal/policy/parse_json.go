@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -441,6 +442,13 @@ func (p *jsonParser) str() (string, bool) {
 	i := start
 	// Fast path: no escapes, ASCII or valid UTF-8.
 	for i < len(d) {
+		// Eight plain ASCII bytes at a time.
+		for i+8 <= len(d) && plainASCII8(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		if i >= len(d) {
+			break
+		}
 		c := d[i]
 		if c == '"' {
 			p.i = i + 1
@@ -557,6 +565,17 @@ func (p *jsonParser) str() (string, bool) {
 	p.i = i
 	p.fail(p.pos(), "unexpected end of input in string")
 	return "", false
+}
+
+// plainASCII8 reports whether the eight bytes of x are ASCII other than
+// '"', '\\' and control characters: bytes str passes over as they are.
+func plainASCII8(x uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	hasZero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return x&highs|hasZero(x^(ones*'"'))|hasZero(x^(ones*'\\'))|(x-ones*0x20)&^x&highs == 0
 }
 
 func hex4(d []byte, i int) (rune, bool) {

@@ -380,7 +380,9 @@ type batchInput struct {
 	in  Input
 	ctx *eval.Context
 	// keepContext also records the raw context values in
-	// in.Request.Context (ParseInput needs them; --batch does not).
+	// in.Request.Context (ParseInput needs them; --batch does not), and
+	// gives the request's strings their own memory (in a batch they are
+	// the line's bytes: text, contextKey).
 	keepContext bool
 	// values interns strings: batches repeat context values, and reusing
 	// the strings avoids allocating them per line. ctxKeys does the same
@@ -768,7 +770,7 @@ func (bi *batchInput) optString(s *scanner, dst *string, name string) bool {
 				s.failAt(off, stringTooLong(name, len(tok)-2))
 				return false
 			}
-			*dst = bi.intern(&bi.values, tok[1:len(tok)-1])
+			*dst = bi.text(tok[1 : len(tok)-1])
 			return true
 		}
 		v, ok := s.decodeString(tok, off)
@@ -900,7 +902,7 @@ func (bi *batchInput) scalar(s *scanner, key string) (v string, null, ok bool) {
 			return "", false, false
 		}
 		if plain {
-			v = bi.intern(&bi.values, tok[1:len(tok)-1])
+			v = bi.text(tok[1 : len(tok)-1])
 		} else if v, ok = s.decodeString(tok, off); !ok {
 			return "", false, false
 		}
@@ -925,7 +927,7 @@ func (bi *batchInput) scalar(s *scanner, key string) (v string, null, ok bool) {
 			s.failAt(start, stringTooLong("the value of context key "+strconv.Quote(key), s.i-start))
 			return "", false, false
 		}
-		return bi.intern(&bi.values, s.b[start:s.i]), false, true
+		return bi.text(s.b[start:s.i]), false, true
 	case c == '{':
 		s.fail("context key %s: a value must be a string, boolean, number or a list of them, not an object", strconv.Quote(key))
 	case c == '[':
@@ -1030,6 +1032,18 @@ func (bi *batchInput) contextKey(b []byte, plain bool) (key, lower string) {
 }
 
 type ctxKey struct{ key, lower string }
+
+// text returns the string of a plain request string or number (a slice
+// of the line). In a batch it is the line's own bytes, valid while the
+// line is, which is as long as the batch uses the request (eval.Context
+// and the explanation only live for the line). When the request is kept
+// (ParseInput), it is interned.
+func (bi *batchInput) text(b []byte) string {
+	if bi.keepContext || len(b) == 0 {
+		return bi.values.get(b)
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 // intern is in.get.
 func (bi *batchInput) intern(in *interner, b []byte) string { return in.get(b) }
