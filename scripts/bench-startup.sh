@@ -12,11 +12,14 @@
 # Usage: scripts/bench-startup.sh [ROUNDS]      (default 200)
 #   AWS_VAULT_SRC  source tree of aws-vault (github.com/99designs/aws-vault)
 #   GRANTED_SRC    source tree of granted (github.com/common-fate/granted)
+#   AWSMFA_BEFORE  a commit of this repository, built too (git archive) and
+#                  measured as awsmfa-before, for before/after in one run
 # Peers without a source tree are left out. Everything is built here with
 # CGO_ENABLED=0 -trimpath -ldflags "-s -w", and talks only to a lab on
 # 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 rounds=${1:-200}
 port=${BENCH_PORT:-4599}
 work=$(mktemp -d)
@@ -64,6 +67,11 @@ func main() {
 GO
 printf '{"Replace":{"%s":"%s"}}' "$PWD/cmd/awsmfa-split-bench/main.go" "$work/split/main.go" > "$work/split/overlay.json"
 build "$work/bin/awsmfa-split" -overlay "$work/split/overlay.json" ./cmd/awsmfa-split-bench
+if [ -n "${AWSMFA_BEFORE:-}" ]; then
+	mkdir -p "$work/before"
+	git -C "$root" archive "$AWSMFA_BEFORE" | tar -x -C "$work/before"
+	(cd "$work/before" && build "$work/bin/awsmfa-before" ./cmd/awsmfa)
+fi
 [ -n "${AWS_VAULT_SRC:-}" ] && (cd "$AWS_VAULT_SRC" && build "$work/bin/aws-vault" .)
 [ -n "${GRANTED_SRC:-}" ] && (cd "$GRANTED_SRC" && build "$work/bin/granted" ./cmd/granted)
 
@@ -79,6 +87,7 @@ awsmfa configure bob --mfa-serial "$serial" --mfa-process "awsmfa lab totp --sta
 awsmfa credential-process --profile bob > /dev/null   # the MFA session, cached
 
 cmds=("hello" "awsmfa credential-process --profile bob" "awsmfa-split credential-process --profile bob")
+[ -x "$work/bin/awsmfa-before" ] && cmds+=("awsmfa-before credential-process --profile bob")
 if [ -x "$work/bin/aws-vault" ]; then
 	export AWS_VAULT_BACKEND=file AWS_VAULT_FILE_PASSPHRASE=bench AWS_VAULT_FILE_DIR="$work/aws-vault"
 	key=$(sed -n '/^\[bob\]/,/^$/p' "$work/aws/credentials")
