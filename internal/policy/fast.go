@@ -221,44 +221,8 @@ func (f *fastParser) scalar() (Value, bool) {
 // numberEnd returns the end of the JSON number at d[i], as number accepts
 // it, or false.
 func numberEnd(d []byte, i int) (int, bool) {
-	if d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-		if i < len(d) && isDigit(d[i]) {
-			return 0, false
-		}
-	case i < len(d) && isDigit(d[i]):
-		for i < len(d) && isDigit(d[i]) {
-			i++
-		}
-	default:
-		return 0, false
-	}
-	if i < len(d) && d[i] == '.' {
-		i++
-		if i >= len(d) || !isDigit(d[i]) {
-			return 0, false
-		}
-		for i < len(d) && isDigit(d[i]) {
-			i++
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		if i >= len(d) || !isDigit(d[i]) {
-			return 0, false
-		}
-		for i < len(d) && isDigit(d[i]) {
-			i++
-		}
-	}
-	return i, true
+	end, bad := scanNumber(d, i)
+	return end, bad == numberOK
 }
 
 func (f *fastParser) document() (*Document, bool) {

@@ -377,8 +377,47 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func (p *jsonParser) number() *Node {
 	pos := p.pos()
 	start := p.i
-	d := p.data
-	i := p.i
+	i, bad := scanNumber(p.data, p.i)
+	p.i = i
+	switch bad {
+	case numberLeadingZero:
+		p.fail(pos, "invalid number: leading zeros are not allowed")
+		return nil
+	case numberNoDigit:
+		if i < len(p.data) && isLetter(p.data[i]) {
+			p.i = start
+			p.badWord()
+			return nil
+		}
+		p.fail(p.pos(), "invalid number: expected a digit after '-'")
+		return nil
+	case numberNoFraction:
+		p.fail(p.pos(), "invalid number: expected a digit after the decimal point")
+		return nil
+	case numberNoExponent:
+		p.fail(p.pos(), "invalid number: expected a digit in the exponent")
+		return nil
+	}
+	n := p.newNode(NodeNumber, pos)
+	n.Str = p.src[start:i]
+	return n
+}
+
+// numberProblem says why bytes are not a JSON number.
+type numberProblem uint8
+
+const (
+	numberOK          numberProblem = iota
+	numberLeadingZero               // 0 followed by a digit
+	numberNoDigit                   // no digit after the optional '-'
+	numberNoFraction                // no digit after the decimal point
+	numberNoExponent                // no digit in the exponent
+)
+
+// scanNumber scans the JSON number at d[i] (RFC 8259 section 6). It
+// returns the number's end, or the position of its problem: the byte
+// after the leading zero, or the byte where a digit was expected.
+func scanNumber(d []byte, i int) (int, numberProblem) {
 	if d[i] == '-' {
 		i++
 	}
@@ -386,34 +425,19 @@ func (p *jsonParser) number() *Node {
 	case i < len(d) && d[i] == '0':
 		i++
 		if i < len(d) && isDigit(d[i]) {
-			p.i = i
-			p.fail(pos, "invalid number: leading zeros are not allowed")
-			return nil
+			return i, numberLeadingZero
 		}
 	case i < len(d) && isDigit(d[i]):
-		for i < len(d) && isDigit(d[i]) {
-			i++
-		}
+		i = skipDigits(d, i)
 	default:
-		p.i = i
-		if i < len(d) && isLetter(d[i]) {
-			p.i = start
-			p.badWord()
-			return nil
-		}
-		p.fail(p.pos(), "invalid number: expected a digit after '-'")
-		return nil
+		return i, numberNoDigit
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if i >= len(d) || !isDigit(d[i]) {
-			p.i = i
-			p.fail(p.pos(), "invalid number: expected a digit after the decimal point")
-			return nil
+			return i, numberNoFraction
 		}
-		for i < len(d) && isDigit(d[i]) {
-			i++
-		}
+		i = skipDigits(d, i)
 	}
 	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
 		i++
@@ -421,18 +445,18 @@ func (p *jsonParser) number() *Node {
 			i++
 		}
 		if i >= len(d) || !isDigit(d[i]) {
-			p.i = i
-			p.fail(p.pos(), "invalid number: expected a digit in the exponent")
-			return nil
+			return i, numberNoExponent
 		}
-		for i < len(d) && isDigit(d[i]) {
-			i++
-		}
+		i = skipDigits(d, i)
 	}
-	p.i = i
-	n := p.newNode(NodeNumber, pos)
-	n.Str = p.src[start:i]
-	return n
+	return i, numberOK
+}
+
+func skipDigits(d []byte, i int) int {
+	for i < len(d) && isDigit(d[i]) {
+		i++
+	}
+	return i
 }
 
 // str parses a string starting at the opening quote.
