@@ -137,7 +137,7 @@ func script(blocks []block, tmp string) string {
 const prelude = `waitlines() {
   local n=0 last=-1 size
   while [ $n -lt 100 ]; do
-    size=$(wc -c < "$1" 2>/dev/null || echo 0)
+    size=$(wc -c 2>/dev/null < "$1" || echo 0)  # 2> first: the log may not exist yet
     if [ "$size" -gt 0 ] && [ "$size" -eq "$last" ]; then break; fi
     last=$size; n=$((n+1)); sleep 0.1
   done
