@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
@@ -186,5 +187,23 @@ func TestContextLowerMethods(t *testing.T) {
 				t.Fatalf("after %+v: %s = %v %v, want %v %v", o, k, bv, bok, av, aok)
 			}
 		}
+	}
+}
+
+// TestContextKeyMemoOwnsItsKeys: a key given in memory the caller reuses
+// (as the batch decoder's line buffer is) must not become the lower-case
+// memo's map key.
+func TestContextKeyMemoOwnsItsKeys(t *testing.T) {
+	buf := []byte("aws:SourceIp")
+	var c Context
+	c.SetString(unsafe.String(&buf[0], len(buf)), "10.0.0.1")
+	copy(buf, "aws:SourceVp") // the caller's memory, reused
+	for k, l := range c.lower {
+		if strings.ToLower(k) != l {
+			t.Fatalf("memo maps %q to %q: its key changed with the caller's memory", k, l)
+		}
+	}
+	if v, ok := c.Lookup("aws:SourceIp"); !ok || len(v) != 1 || v[0] != "10.0.0.1" {
+		t.Fatalf("aws:SourceIp = %v %v", v, ok)
 	}
 }

@@ -82,7 +82,9 @@ func (c *Context) lowerKey(key string) string {
 	if len(c.lower) > 4096 {
 		clear(c.lower)
 	}
-	c.lower[key] = l
+	// A copy: the caller's key may point into memory it reuses (the
+	// batch decoder's line buffer), which must not become a map key.
+	c.lower[strings.Clone(key)] = l
 	return l
 }
 
