@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/broker/brokertest"
@@ -414,4 +415,109 @@ func TestImportKeepsStoreState(t *testing.T) {
 			t.Errorf("%s: the store changed: %v", tc.name, e)
 		}
 	}
+}
+
+// killedDeleteIAM is killed during DeleteAccessKey (before IAM sees it).
+type killedDeleteIAM struct{ IAM }
+
+func (killedDeleteIAM) DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	return nil, errKilled
+}
+
+// refusingIAM answers DeleteAccessKey with AccessDenied.
+type refusingIAM struct{ IAM }
+
+func (refusingIAM) DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not allowed"}
+}
+
+// TestRotateAbort: an unfinished rotation, stopped at each of its
+// stages, is aborted: what it created is deleted (or found deleted), the
+// profile keeps a working key, and the record is cleared; a rotation that
+// had switched keys leaves the old key alone; a refused delete keeps the
+// record.
+func TestRotateAbort(t *testing.T) {
+	cases := []struct {
+		name        string
+		failAt      int  // the store write that fails in the first rotate
+		lose        bool // CreateAccessKey's answer lost
+		killDelete  bool // the first rotate is killed while retiring the old key
+		deleteFirst bool // someone deletes the new key in IAM before the abort
+		refuse      bool // IAM refuses DeleteAccessKey
+		wantKeys    int  // bob's keys in IAM after the abort
+		keepsOld    bool // the profile's key after the abort is the old one
+		wantLeft    bool
+		wantErr     string
+	}{
+		{name: "answer lost before the new key was recorded", lose: true, wantKeys: 1, keepsOld: true},
+		{name: "new key recorded", failAt: 3, wantKeys: 1, keepsOld: true},
+		{name: "new key recorded, then deleted by someone else", failAt: 3, deleteFirst: true, wantKeys: 1, keepsOld: true},
+		{name: "new key already the profile's, old key retired", failAt: 4, wantKeys: 1, wantLeft: true},
+		{name: "new key already the profile's, old key not yet retired", killDelete: true, wantKeys: 2, wantLeft: true},
+		{name: "delete refused", failAt: 3, refuse: true, wantKeys: 2, keepsOld: true, wantErr: "AccessDenied"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rl := startRotationLab(t)
+			s, oldID := rl.storeBob(t)
+			var first IAM = &lostIAM{IAM: rl.admin, lose: tc.lose}
+			if tc.killDelete {
+				first = killedDeleteIAM{rl.admin}
+			}
+			r := &Rotator{Store: &failingStore{Store: s, failAt: tc.failAt}, IAM: first, User: "bob", Works: rl.works, Sleep: noSleep}
+			if _, err := r.Rotate(context.Background(), "bob"); !errors.Is(err, errKilled) {
+				t.Fatalf("interrupted rotate: %v", err)
+			}
+			before, _ := s.Get("bob")
+			if before.Rotation == nil {
+				t.Fatal("no rotation recorded")
+			}
+			if tc.deleteFirst {
+				if _, err := rl.admin.DeleteAccessKey(context.Background(), &iam.DeleteAccessKeyInput{UserName: aws.String("bob"), AccessKeyId: aws.String(before.Rotation.NewAccessKeyID)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var client IAM = rl.admin
+			if tc.refuse {
+				client = refusingIAM{rl.admin}
+			}
+			var log strings.Builder
+			a := &Rotator{Store: s, IAM: client, User: "bob", Works: rl.works, Sleep: noSleep, Log: &log}
+			res, err := a.Abort(context.Background(), "bob")
+			after, _ := s.Get("bob")
+			if got := rl.keys(t, "bob"); len(got) != tc.wantKeys {
+				t.Errorf("bob's keys after the abort: %v, want %d", got, tc.wantKeys)
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || after.Rotation == nil {
+					t.Fatalf("abort: %v, rotation %+v; want %q and the rotation kept", err, after.Rotation, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("abort: %v\n%s", err, log.String())
+			}
+			if after.Rotation != nil || res.AccessKeyID != after.AccessKeyID || (after.AccessKeyID == oldID) != tc.keepsOld || (res.Left == oldID) != tc.wantLeft {
+				t.Errorf("after the abort: stored %s (old %s), rotation %+v, result %+v", after.AccessKeyID, oldID, after.Rotation, res)
+			}
+			if err := rl.works(context.Background(), after.AccessKeyID, after.SecretAccessKey); err != nil {
+				t.Errorf("the profile's key does not work: %v", err)
+			}
+			if strings.Contains(log.String(), after.SecretAccessKey) {
+				t.Error("the log shows the secret")
+			}
+			// A new rotation starts from a clean state.
+			if _, err := (&Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep}).Rotate(context.Background(), "bob"); err != nil && !tc.wantLeft {
+				t.Errorf("rotate after the abort: %v", err)
+			}
+		})
+	}
+	t.Run("nothing to abort", func(t *testing.T) {
+		rl := startRotationLab(t)
+		s, _ := rl.storeBob(t)
+		r := &Rotator{Store: s, IAM: rl.admin, User: "bob", Works: rl.works, Sleep: noSleep}
+		if _, err := r.Abort(context.Background(), "bob"); err == nil || !strings.Contains(err.Error(), "no unfinished rotation") {
+			t.Errorf("abort without a rotation: %v", err)
+		}
+	})
 }

@@ -176,8 +176,7 @@ func (r *Rotator) create(ctx context.Context, e *keystore.Entry, resumed bool) e
 	for _, k := range others {
 		id := aws.ToString(k.AccessKeyId)
 		created := aws.ToTime(k.CreateDate)
-		ours := resumed && !created.Before(e.Rotation.Started.Add(-clockSkew)) && created.Before(e.Rotation.Started.Add(createWindow))
-		if !ours {
+		if !resumed || !createdBy(e.Rotation, created) {
 			return r.abort(e, fmt.Errorf("%w (%s and %s): delete the one you no longer use (aws iam delete-access-key --user-name %s --access-key-id ID), then rotate again", ErrTwoKeys, e.AccessKeyID, id, r.User))
 		}
 		r.logf("deleting access key %s, created by an interrupted rotation before its secret was stored", id)
@@ -203,6 +202,99 @@ func (r *Rotator) create(ctx context.Context, e *keystore.Entry, resumed bool) e
 		return fmt.Errorf("storing the new key %s (it exists in IAM; the next rotate deletes it and starts again): %w", e.Rotation.NewAccessKeyID, err)
 	}
 	r.logf("created access key %s", e.Rotation.NewAccessKeyID)
+	return nil
+}
+
+// createdBy reports whether a key created at created may be one that
+// rotation made before it could record it (see clockSkew).
+func createdBy(rot *keystore.Rotation, created time.Time) bool {
+	return !created.Before(rot.Started.Add(-clockSkew)) && created.Before(rot.Started.Add(createWindow))
+}
+
+// AbortResult says what Abort did.
+type AbortResult struct {
+	Profile string `json:"profile"`
+	User    string `json:"user"`
+	// AccessKeyID is the profile's key after the abort.
+	AccessKeyID string `json:"accessKeyId"`
+	// Deleted lists the keys the rotation had created that Abort deleted
+	// (or found already deleted).
+	Deleted []string `json:"deleted"`
+	// Left is the old key of a rotation that had already switched to the
+	// new one: Abort does not touch it (it may still be in IAM).
+	Left string `json:"left,omitempty"`
+}
+
+// Abort ends profile's unfinished rotation without finishing it, for a
+// rotation that cannot go on (say, its new key was deleted in IAM by
+// someone else, or the user's policy no longer lets it create keys):
+//
+//   - before the new key was recorded: a key created within the
+//     rotation's creation window (an answer lost) is deleted;
+//   - new key recorded, not yet the profile's: the new key is deleted
+//     (already gone is fine) and the profile keeps its key;
+//   - new key already the profile's: nothing is undone (the old secret
+//     is no longer stored); the old key, if still in IAM, is not
+//     touched, and is named in Left.
+//
+// The rotation record is cleared only when nothing the rotation created
+// is left behind but the profile's key.
+func (r *Rotator) Abort(ctx context.Context, profile string) (*AbortResult, error) {
+	e, err := r.Store.Get(profile)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil || e.Rotation == nil {
+		return nil, fmt.Errorf("profile %s has no unfinished rotation to abort", profile)
+	}
+	rot := e.Rotation
+	res := &AbortResult{Profile: profile, User: r.User, Deleted: []string{}}
+	switch {
+	case rot.OldAccessKeyID != "":
+		res.Left = rot.OldAccessKeyID
+		r.logf("the rotation had already switched profile %s to access key %s; the old key %s is not touched (if it is still in IAM, aws iam delete-access-key --user-name %s --access-key-id %s deletes it)", profile, e.AccessKeyID, rot.OldAccessKeyID, r.User, rot.OldAccessKeyID)
+	case rot.NewAccessKeyID != "":
+		if err := r.deleteKey(ctx, rot.NewAccessKeyID); err != nil {
+			return nil, err
+		}
+		res.Deleted = append(res.Deleted, rot.NewAccessKeyID)
+	default:
+		out, err := r.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(r.User)})
+		if err != nil {
+			return nil, fmt.Errorf("ListAccessKeys %s (to find a key the rotation may have created): %w", r.User, err)
+		}
+		for _, k := range out.AccessKeyMetadata {
+			id := aws.ToString(k.AccessKeyId)
+			if id == e.AccessKeyID || !createdBy(rot, aws.ToTime(k.CreateDate)) {
+				continue
+			}
+			if err := r.deleteKey(ctx, id); err != nil {
+				return nil, err
+			}
+			res.Deleted = append(res.Deleted, id)
+		}
+	}
+	e.Rotation = nil
+	if err := r.Store.Put(e); err != nil {
+		return nil, err
+	}
+	res.AccessKeyID = e.AccessKeyID
+	r.logf("the rotation of profile %s is aborted; its access key is %s", profile, e.AccessKeyID)
+	return res, nil
+}
+
+// deleteKey deletes a key the rotation created; one already deleted is
+// fine.
+func (r *Rotator) deleteKey(ctx context.Context, id string) error {
+	_, err := r.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(id)})
+	switch {
+	case err == nil:
+		r.logf("deleted access key %s, created by the rotation", id)
+	case apiCode(err) == "NoSuchEntity":
+		r.logf("access key %s, created by the rotation, is already deleted", id)
+	default:
+		return fmt.Errorf("DeleteAccessKey %s (the rotation is kept; run abort again): %w", id, err)
+	}
 	return nil
 }
 

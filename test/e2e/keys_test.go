@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -219,47 +220,9 @@ func mustRead(t *testing.T, p string) []byte {
 // awsmfa heard back; rotate again leaves bob with exactly one key, the
 // stored one, which works.
 func TestKeysRotateKilled(t *testing.T) {
-	b := startBrokerLab(t, lab.Lifetimes{})
-	bob := b.user("bob")
-	b.seedOwnKeys(t)
-	target, _ := url.Parse(b.URL)
-	proxy := &killProxy{target: target}
-	srv := httptest.NewServer(proxy)
-	t.Cleanup(srv.Close)
-	codes := b.newCounter("bob")
-	b.configure("bob", "--mfa-serial", bob.MFASerial, "--mfa-process", b.mfaProcess(codes, "", b.totpCmd("bob")))
-	if r := b.awsmfa(b.keysEnv(), "keys", "import", "bob"); r.exit != 0 {
-		t.Fatalf("import: exit %d\n%s", r.exit, r.stderr)
-	}
-	// bob's profile now goes through the proxy.
-	cfg := strings.ReplaceAll(string(mustRead(t, b.Config)), "endpoint_url = "+b.URL, "endpoint_url = "+srv.URL)
-	if err := os.WriteFile(b.Config, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	b, proxy := startRotateThroughProxy(t)
 	for k := 1; k <= 2; k++ {
-		proxy.mu.Lock()
-		proxy.killAt, proxy.writes, proxy.killed, proxy.proc = k, nil, false, nil
-		proxy.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), brokerCmdTimeout)
-		cmd := exec.CommandContext(ctx, b.Bin, "keys", "rotate", "bob")
-		cmd.Env = b.env(b.keysEnv()...)
-		var errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = io.Discard, &errb
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		proxy.mu.Lock()
-		proxy.proc = cmd.Process
-		proxy.mu.Unlock()
-		_ = cmd.Wait()
-		cancel()
-		b.keep(cliResult{stderr: errb.String()}, false)
-		proxy.mu.Lock()
-		killed, writes := proxy.killed, fmt.Sprint(proxy.writes)
-		proxy.mu.Unlock()
-		if !killed {
-			t.Fatalf("rotate was not killed at IAM change %d (changes %s)\n%s", k, writes, errb.String())
-		}
+		b.rotateKilledAt(t, proxy, k)
 		r := b.awsmfa(b.keysEnv(), "keys", "rotate", "bob")
 		if r.exit != 0 || !strings.Contains(r.stderr, "resuming the rotation") {
 			t.Fatalf("rotate after a kill at change %d: exit %d\n%s", k, r.exit, r.stderr)
@@ -277,5 +240,99 @@ func TestKeysRotateKilled(t *testing.T) {
 		if r := b.run(b.env(b.keysEnv()...), true, b.Bin, "export", "--profile", "bob", "--format", "env"); r.exit != 0 {
 			t.Fatalf("the profile after rotation: exit %d\n%s", r.exit, r.stderr)
 		}
+	}
+}
+
+// startRotateThroughProxy: bob's keys imported into the key store, his
+// profile's endpoint a proxy that can kill awsmfa after an IAM change.
+func startRotateThroughProxy(t *testing.T) (*brokerLab, *killProxy) {
+	t.Helper()
+	b := startBrokerLab(t, lab.Lifetimes{})
+	bob := b.user("bob")
+	b.seedOwnKeys(t)
+	target, _ := url.Parse(b.URL)
+	proxy := &killProxy{target: target}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	codes := b.newCounter("bob")
+	b.configure("bob", "--mfa-serial", bob.MFASerial, "--mfa-process", b.mfaProcess(codes, "", b.totpCmd("bob")))
+	if r := b.awsmfa(b.keysEnv(), "keys", "import", "bob"); r.exit != 0 {
+		t.Fatalf("import: exit %d\n%s", r.exit, r.stderr)
+	}
+	cfg := strings.ReplaceAll(string(mustRead(t, b.Config)), "endpoint_url = "+b.URL, "endpoint_url = "+srv.URL)
+	if err := os.WriteFile(b.Config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return b, proxy
+}
+
+// rotateKilledAt runs keys rotate bob, killed with SIGKILL right after
+// IAM made its k-th change.
+func (b *brokerLab) rotateKilledAt(t *testing.T, proxy *killProxy, k int) {
+	t.Helper()
+	proxy.mu.Lock()
+	proxy.killAt, proxy.writes, proxy.killed, proxy.proc = k, nil, false, nil
+	proxy.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), brokerCmdTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.Bin, "keys", "rotate", "bob")
+	cmd.Env = b.env(b.keysEnv()...)
+	var errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	proxy.mu.Lock()
+	proxy.proc = cmd.Process
+	proxy.mu.Unlock()
+	_ = cmd.Wait()
+	b.keep(cliResult{stderr: errb.String()}, false)
+	proxy.mu.Lock()
+	killed, writes := proxy.killed, fmt.Sprint(proxy.writes)
+	proxy.mu.Unlock()
+	if !killed {
+		t.Fatalf("rotate was not killed at IAM change %d (changes %s)\n%s", k, writes, errb.String())
+	}
+}
+
+// TestKeysRotateAbort: a rotation killed right after IAM created the new
+// key (its answer lost) is aborted: the key it created is deleted, bob
+// keeps his one original key, which works; --abort and --keep-old do not
+// go together; with nothing to abort, abort fails.
+func TestKeysRotateAbort(t *testing.T) {
+	b, proxy := startRotateThroughProxy(t)
+	before, err := b.keyStore(t).Get("bob")
+	if err != nil || before == nil {
+		t.Fatalf("stored key: %v", err)
+	}
+	b.rotateKilledAt(t, proxy, 1)
+	if keys := b.bobKeys(t); len(keys) != 2 {
+		t.Fatalf("after the kill: keys %v, want the old and the new", keys)
+	}
+	if r := b.awsmfa(b.keysEnv(), "keys", "rotate", "bob", "--abort", "--keep-old"); r.exit != 2 || !strings.Contains(r.stderr, "abort") {
+		t.Fatalf("--abort --keep-old: exit %d\n%s", r.exit, r.stderr)
+	}
+	r := b.awsmfa(b.keysEnv(), "keys", "rotate", "bob", "--abort", "-o", "json")
+	if r.exit != 0 {
+		t.Fatalf("abort: exit %d\n%s", r.exit, r.stderr)
+	}
+	var res struct {
+		AccessKeyID string   `json:"accessKeyId"`
+		Deleted     []string `json:"deleted"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.AccessKeyID != before.AccessKeyID || len(res.Deleted) != 1 || res.Deleted[0] == before.AccessKeyID {
+		t.Fatalf("abort answered %v %q", err, r.stdout)
+	}
+	if keys := b.bobKeys(t); len(keys) != 1 || keys[0] != before.AccessKeyID+":Active" {
+		t.Fatalf("after the abort: keys %v, want only %s", keys, before.AccessKeyID)
+	}
+	if e, err := b.keyStore(t).Get("bob"); err != nil || e == nil || e.Rotation != nil || e.AccessKeyID != before.AccessKeyID {
+		t.Fatalf("stored key after the abort: %v %v", e, err)
+	}
+	if r := b.run(b.env(b.keysEnv()...), true, b.Bin, "export", "--profile", "bob", "--format", "env"); r.exit != 0 {
+		t.Fatalf("the profile after the abort: exit %d\n%s", r.exit, r.stderr)
+	}
+	if r := b.awsmfa(b.keysEnv(), "keys", "rotate", "bob", "--abort"); r.exit != 2 || !strings.Contains(r.stderr, "no unfinished rotation") {
+		t.Fatalf("a second abort: exit %d\n%s", r.exit, r.stderr)
 	}
 }

@@ -30,7 +30,9 @@ type Options struct {
 	Factory *brokerutil.Factory
 	Profile string
 	KeepOld bool
-	Output  string
+	// Abort ends an unfinished rotation instead of finishing it.
+	Abort  bool
+	Output string
 	// Propagation bounds the wait for the new key to work (default 2
 	// minutes).
 	Propagation time.Duration
@@ -40,7 +42,7 @@ type Options struct {
 func NewCmdRotate(ios *iostreams.IOStreams, runF func(*Options) error) *cobra.Command {
 	o := &Options{IO: ios, Factory: brokerutil.New(ios)}
 	cmd := &cobra.Command{
-		Use:   "rotate PROFILE [--keep-old]",
+		Use:   "rotate PROFILE [--keep-old | --abort]",
 		Short: "Replace a stored profile's access key with a new one",
 		Long: `Create a new access key for the profile's IAM user (iam:CreateAccessKey,
 with the profile's credentials: under a deny-unless-MFA policy such as
@@ -50,8 +52,14 @@ consistent), store it, then delete the old key (--keep-old deactivates it
 instead). Every step is recorded in the key store before the next: if the
 command is interrupted, running it again finishes the rotation. A user
 who already has two keys (IAM's limit) gets the command that deletes the
-unused one. The next call with the profile starts a new MFA session (one
-code), since the session belongs to the old key.`,
+unused one. The profile's cached MFA session moves to the new key.
+
+--abort ends an unfinished rotation that cannot go on (its new key was
+deleted in IAM by someone else, or the user may no longer create keys)
+instead of finishing it: a key the rotation created and that is not yet
+the profile's is deleted, and the profile keeps its key; if the rotation
+had already switched to the new key, the old one is not touched (the
+command that deletes it is printed).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Ctx, o.Profile = cmd.Context(), args[0]
@@ -62,6 +70,8 @@ code), since the session belongs to the old key.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.KeepOld, "keep-old", false, "deactivate the old key instead of deleting it")
+	cmd.Flags().BoolVar(&o.Abort, "abort", false, "end an unfinished rotation without finishing it")
+	cmd.MarkFlagsMutuallyExclusive("keep-old", "abort")
 	cmdutil.AddOutputFlag(cmd, &o.Output)
 	return cmd
 }
@@ -110,6 +120,9 @@ func Run(o *Options) error {
 	r := &keyops.Rotator{Store: store, IAM: iam.NewFromConfig(cfg), User: user, Works: works, KeepOld: o.KeepOld,
 		Propagation: o.Propagation, Now: o.Factory.Clock, Log: o.IO.ErrOut,
 		Switched: func(oldID, newID string) { o.carrySession(files, oldID, newID) }}
+	if o.Abort {
+		return o.abort(ctx, r)
+	}
 	res, err := r.Rotate(ctx, o.Profile)
 	if err != nil {
 		return cmdutil.Failed(err)
@@ -120,6 +133,28 @@ func Run(o *Options) error {
 		return nil
 	}
 	fmt.Fprintf(o.IO.Out, "%s: access key %s replaced by %s (old key %s)\n", o.Profile, res.OldAccessKeyID, res.NewAccessKeyID, res.OldKey)
+	return nil
+}
+
+// abort ends the profile's unfinished rotation.
+func (o *Options) abort(ctx context.Context, r *keyops.Rotator) error {
+	res, err := r.Abort(ctx, o.Profile)
+	if err != nil {
+		return cmdutil.Failed(err)
+	}
+	if o.Output == cmdutil.OutputJSON {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		fmt.Fprintln(o.IO.Out, string(b))
+		return nil
+	}
+	msg := fmt.Sprintf("%s: rotation aborted, access key %s", o.Profile, res.AccessKeyID)
+	if len(res.Deleted) > 0 {
+		msg += fmt.Sprintf(" (deleted the rotation's key %s)", strings.Join(res.Deleted, ", "))
+	}
+	if res.Left != "" {
+		msg += fmt.Sprintf(" (old key %s not touched)", res.Left)
+	}
+	fmt.Fprintln(o.IO.Out, msg)
 	return nil
 }
 
