@@ -337,7 +337,7 @@ func (r *Rotator) waitWorks(ctx context.Context, id, secret string) error {
 			return nil
 		}
 		if waited+pause > limit {
-			return fmt.Errorf("the new access key %s does not work after %s (%v): run rotate again to keep waiting", id, waited, err)
+			return fmt.Errorf("the new access key %s does not work after %s (%v): run rotate again to keep waiting, or rotate --abort to give it up", id, waited, err)
 		}
 		if err := r.sleep(ctx, pause); err != nil {
 			return err
