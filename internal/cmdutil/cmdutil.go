@@ -5,6 +5,7 @@ package cmdutil
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,14 @@ func CheckOutput(v string) error {
 		return UsageError("--output: %q is not one of text, json", v)
 	}
 	return nil
+}
+
+// WriteJSON writes v as the commands' --output json: indented by two
+// spaces, one value per write, ending in a newline.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // DefaultInputLimit bounds ReadInput: no input a command reads whole is

@@ -2,7 +2,6 @@
 package clear
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -126,9 +125,7 @@ func Run(o *Options) error {
 		if removed == nil {
 			removed = []Removed{}
 		}
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"removed": removed})
+		return cmdutil.WriteJSON(o.IO.Out, map[string]any{"removed": removed})
 	}
 	if len(removed) == 0 {
 		scope := "awsmfa's cache is empty"

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -190,9 +189,7 @@ func RunInit(o *InitOptions) error {
 	}
 	res := describeInit(applied, sc.Try, statePath, dir, strings.TrimSuffix(o.Endpoint, "/"), files)
 	if o.Output == cmdutil.OutputJSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	return writeInitText(o.IO.Out, res)
 }
@@ -241,9 +238,7 @@ func listScenarios(o *InitOptions) error {
 		list = append(list, entry{n, sc.Description})
 	}
 	if o.Output == cmdutil.OutputJSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return cmdutil.WriteJSON(o.IO.Out, list)
 	}
 	tw := tabwriter.NewWriter(o.IO.Out, 0, 0, 2, ' ', 0)
 	for _, e := range list {

@@ -3,7 +3,6 @@
 package status
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -174,9 +173,7 @@ func Run(o *Options) error {
 		rep.OtherCacheEntries = 0
 	}
 	if o.Output == cmdutil.OutputJSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return cmdutil.WriteJSON(o.IO.Out, rep)
 	}
 	return writeText(o.IO.Out, &rep)
 }

@@ -5,7 +5,6 @@ package add
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -120,9 +119,7 @@ func Run(o *Options) error {
 	}
 	o.warnFileKeys()
 	if o.Output == cmdutil.OutputJSON {
-		b, _ := json.MarshalIndent(res, "", "  ")
-		fmt.Fprintln(o.IO.Out, string(b))
-		return nil
+		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	fmt.Fprintf(o.IO.Out, "%s: access key %s stored in %s", o.Profile, id, res.Store)
 	if res.Arn != "" {

@@ -3,7 +3,6 @@ package list
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -106,9 +105,7 @@ func Run(o *Options) error {
 		keys = append(keys, k)
 	}
 	if o.Output == cmdutil.OutputJSON {
-		b, _ := json.MarshalIndent(keys, "", "  ")
-		fmt.Fprintln(o.IO.Out, string(b))
-		return nil
+		return cmdutil.WriteJSON(o.IO.Out, keys)
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Key store: %s\n", store.Where())
 	if len(keys) == 0 {

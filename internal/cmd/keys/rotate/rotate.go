@@ -4,7 +4,6 @@ package rotate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -128,9 +127,7 @@ func Run(o *Options) error {
 		return cmdutil.Failed(err)
 	}
 	if o.Output == cmdutil.OutputJSON {
-		b, _ := json.MarshalIndent(res, "", "  ")
-		fmt.Fprintln(o.IO.Out, string(b))
-		return nil
+		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	fmt.Fprintf(o.IO.Out, "%s: access key %s replaced by %s (old key %s)\n", o.Profile, res.OldAccessKeyID, res.NewAccessKeyID, res.OldKey)
 	return nil
@@ -143,9 +140,7 @@ func (o *Options) abort(ctx context.Context, r *keyops.Rotator) error {
 		return cmdutil.Failed(err)
 	}
 	if o.Output == cmdutil.OutputJSON {
-		b, _ := json.MarshalIndent(res, "", "  ")
-		fmt.Fprintln(o.IO.Out, string(b))
-		return nil
+		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	msg := fmt.Sprintf("%s: rotation aborted, access key %s", o.Profile, res.AccessKeyID)
 	if len(res.Deleted) > 0 {

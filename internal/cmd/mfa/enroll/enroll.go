@@ -5,7 +5,6 @@ package enroll
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -199,9 +198,7 @@ func (o *Options) writeProfile(serial string) (string, error) {
 
 func (o *Options) print(res Result) error {
 	if o.Output == cmdutil.OutputJSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	_, err := fmt.Fprintln(o.IO.Out, res.SerialNumber)
 	return err

@@ -4,7 +4,6 @@ package list
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -101,9 +100,7 @@ func profilesUsing(cfg *awsconfig.Config, serial string) []string {
 
 func (o *Options) print(user string, devs []Device) error {
 	if o.Output == cmdutil.OutputJSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(devs)
+		return cmdutil.WriteJSON(o.IO.Out, devs)
 	}
 	if len(devs) == 0 {
 		fmt.Fprintf(o.IO.ErrOut, "User %s has no MFA device; enroll one with: awsmfa mfa enroll\n", user)
