@@ -369,6 +369,12 @@ func (c *Config) storedBase(p *Section) (Base, bool, *Error) {
 	}
 	id, ok, err := c.StoredKeys(p.Name)
 	if err != nil {
+		if hasOwnSource(p) {
+			// The profile does not depend on the store: an unreadable store
+			// must not break its SSO, web identity, credential_source or
+			// login session.
+			return Base{}, false, nil
+		}
 		return Base{}, false, &Error{Code: CodeKeyStore, Profile: p.Name, Msg: err.Error()}
 	}
 	if !ok {
@@ -376,6 +382,18 @@ func (c *Config) storedBase(p *Section) (Base, bool, *Error) {
 	}
 	return Base{Kind: BaseStatic, Profile: p.Name, At: Location{File: KeyStoreLocation}, AccessKeyID: id, Stored: true,
 		AccountID: p.Value(KeyAccountID)}, true, nil
+}
+
+// hasOwnSource reports whether p names a source of credentials other
+// than keys and credential_process (which `awsmfa keys import` points at
+// awsmfa itself, so it may need the store).
+func hasOwnSource(p *Section) bool {
+	for _, k := range []string{KeyCredentialSource, KeyWebIdentityToken, KeySSOSession, KeySSOStartURL, KeySSOAccountID, KeyLoginSession} {
+		if _, ok := p.Lookup(k); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func staticBase(p *Section) (Base, *Error) {
