@@ -80,9 +80,10 @@ type result struct {
 // processTimeout.
 func runChild(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
+	bin := awsmfa(t) // built before the clock starts: a cold build takes seconds
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, awsmfa(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdin = stdin
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
