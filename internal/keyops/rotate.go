@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/awsmfa/awsmfa/internal/awserr"
 	"github.com/awsmfa/awsmfa/internal/keystore"
 )
 
@@ -162,7 +162,7 @@ func (r *Rotator) create(ctx context.Context, e *keystore.Entry, resumed bool) e
 	out, err := r.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(r.User)})
 	if err != nil {
 		err = fmt.Errorf("ListAccessKeys %s: %w", r.User, err)
-		if apiCode(err) != "" {
+		if awserr.Code(err) != "" {
 			return r.abort(e, err) // refused: nothing changed
 		}
 		return err
@@ -180,13 +180,13 @@ func (r *Rotator) create(ctx context.Context, e *keystore.Entry, resumed bool) e
 			return r.abort(e, fmt.Errorf("%w (%s and %s): delete the one you no longer use (aws iam delete-access-key --user-name %s --access-key-id ID), then rotate again", ErrTwoKeys, e.AccessKeyID, id, r.User))
 		}
 		r.logf("deleting access key %s, created by an interrupted rotation before its secret was stored", id)
-		if _, err := r.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(id)}); err != nil && apiCode(err) != "NoSuchEntity" {
+		if _, err := r.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(id)}); err != nil && awserr.Code(err) != "NoSuchEntity" {
 			return fmt.Errorf("DeleteAccessKey %s: %w", id, err)
 		}
 	}
 	created, err := r.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(r.User)})
 	if err != nil {
-		switch code := apiCode(err); {
+		switch code := awserr.Code(err); {
 		case code == "LimitExceeded":
 			return r.abort(e, fmt.Errorf("%w: CreateAccessKey: %v", ErrTwoKeys, err))
 		case code != "":
@@ -290,7 +290,7 @@ func (r *Rotator) deleteKey(ctx context.Context, id string) error {
 	switch {
 	case err == nil:
 		r.logf("deleted access key %s, created by the rotation", id)
-	case apiCode(err) == "NoSuchEntity":
+	case awserr.Code(err) == "NoSuchEntity":
 		r.logf("access key %s, created by the rotation, is already deleted", id)
 	default:
 		return fmt.Errorf("DeleteAccessKey %s (the rotation is kept; run abort again): %w", id, err)
@@ -357,7 +357,7 @@ func (r *Rotator) retire(ctx context.Context, e *keystore.Entry) error {
 		} else {
 			_, err = r.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(r.User), AccessKeyId: aws.String(old)})
 		}
-		if err != nil && apiCode(err) != "NoSuchEntity" {
+		if err != nil && awserr.Code(err) != "NoSuchEntity" {
 			return fmt.Errorf("retiring the old key %s (the new one is in place; run rotate again to retry): %w", old, err)
 		}
 		if r.KeepOld {
@@ -395,12 +395,4 @@ func (r *Rotator) logf(format string, args ...any) {
 	if r.Log != nil {
 		fmt.Fprintf(r.Log, format+"\n", args...)
 	}
-}
-
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
 }

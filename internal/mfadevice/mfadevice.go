@@ -18,8 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
 
+	"github.com/awsmfa/awsmfa/internal/awserr"
 	"github.com/awsmfa/awsmfa/internal/totp"
 )
 
@@ -76,7 +76,7 @@ func Create(ctx context.Context, api API, name string) (*Virtual, error) {
 	}
 	out, err := api.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
 	if err != nil {
-		if ErrorCode(err) == "EntityAlreadyExists" {
+		if awserr.Code(err) == "EntityAlreadyExists" {
 			return nil, fmt.Errorf("creating the virtual MFA device %q: %w; if an earlier enrollment left it unassigned, "+
 				"delete it (aws iam list-virtual-mfa-devices --assignment-status Unassigned; aws iam delete-virtual-mfa-device --serial-number ARN) "+
 				"or choose another --device-name", name, err)
@@ -232,7 +232,7 @@ func Resync(ctx context.Context, api API, user, serial, code1, code2 string) err
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeactivateMFADevice.html
 func Remove(ctx context.Context, api API, user, serial string) error {
 	_, err := api.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial)})
-	if err != nil && !(IsVirtual(serial) && ErrorCode(err) == "NoSuchEntity") {
+	if err != nil && !(IsVirtual(serial) && awserr.Code(err) == "NoSuchEntity") {
 		return fmt.Errorf("deactivating %s for user %s: %w", serial, user, err)
 	}
 	if !IsVirtual(serial) {
@@ -273,15 +273,6 @@ func userLabel(user string) string {
 		return "the caller"
 	}
 	return "user " + user
-}
-
-// ErrorCode is the AWS error code of err ("" if it has none).
-func ErrorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
 }
 
 // UserFromARN returns the IAM user name of a caller ARN

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsmfa/awsmfa/internal/account"
+	"github.com/awsmfa/awsmfa/internal/awserr"
 )
 
 // readIdentity sets the account ID and partition from
@@ -89,7 +90,7 @@ func (r *reader) readSummary(ctx context.Context, a *account.Account) error {
 // shortError is the API error's code and message, without the SDK's
 // request details.
 func shortError(err error) string {
-	if code := apiCode(err); code != "" {
+	if code := awserr.Code(err); code != "" {
 		var msg string
 		if ae, ok := asAPIError(err); ok {
 			msg = ae.ErrorMessage()

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsmfa/awsmfa/internal/account"
+	"github.com/awsmfa/awsmfa/internal/awserr"
 )
 
 // Options configure Read. The zero value reads everything with the
@@ -258,19 +259,11 @@ func (r *reader) optional(err error, what string) error {
 // accessDenied reports whether err is an API error refusing the caller
 // (IAM and STS: AccessDenied; Organizations: AccessDeniedException).
 func accessDenied(err error) bool {
-	switch apiCode(err) {
+	switch awserr.Code(err) {
 	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
 		return true
 	}
 	return false
-}
-
-// apiCode returns the API error code of err, or "".
-func apiCode(err error) string {
-	if ae, ok := asAPIError(err); ok {
-		return ae.ErrorCode()
-	}
-	return ""
 }
 
 func asAPIError(err error) (smithy.APIError, bool) {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsmfa/awsmfa/internal/account"
+	"github.com/awsmfa/awsmfa/internal/awserr"
 	"github.com/awsmfa/awsmfa/internal/policy"
 )
 
@@ -98,7 +99,7 @@ type orgReader struct {
 func (o *orgReader) read(ctx context.Context) (*account.Organization, error) {
 	desc, err := o.c.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
-		if apiCode(err) == "AWSOrganizationsNotInUseException" {
+		if awserr.Code(err) == "AWSOrganizationsNotInUseException" {
 			return nil, errNotInOrg
 		}
 		return nil, fmt.Errorf("DescribeOrganization: %w", err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/awserr"
 )
 
 const (
@@ -97,7 +99,7 @@ func TestReadFailsWithoutTheDetails(t *testing.T) {
 	id, secret := l.newKeyUser(t, "nobody", "")
 	var st Stats
 	_, err := Read(context.Background(), l.config(id, secret), Options{Stats: &st})
-	if err == nil || !strings.Contains(err.Error(), "GetAccountAuthorizationDetails") || apiCode(err) != "AccessDenied" {
+	if err == nil || !strings.Contains(err.Error(), "GetAccountAuthorizationDetails") || awserr.Code(err) != "AccessDenied" {
 		t.Fatalf("err %v", err)
 	}
 	if st.Calls != 2 {

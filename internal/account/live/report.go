@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsmfa/awsmfa/internal/account"
+	"github.com/awsmfa/awsmfa/internal/awserr"
 )
 
 // noReportNote is the account's note when the credential report could not
@@ -44,7 +45,7 @@ func (r *reader) readReport(ctx context.Context, a *account.Account) error {
 			}
 		}
 		rep, err := r.getReport(ctx)
-		switch code := apiCode(err); {
+		switch code := awserr.Code(err); {
 		case err == nil:
 			// The report's users against the account's: notes for those
 			// created since it was generated, or deleted.

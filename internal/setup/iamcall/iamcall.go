@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/awsmfa/awsmfa/internal/awserr"
 	"github.com/awsmfa/awsmfa/internal/setup"
 )
 
@@ -92,13 +93,7 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Code returns the IAM error code ("" for errors that are not IAM's).
-func (e *Error) Code() string {
-	var ae smithy.APIError
-	if errors.As(e.Err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+func (e *Error) Code() string { return awserr.Code(e.Err) }
 
 // callWithPropagation retries a step whose call refers to an entity this
 // Caller created while IAM still answers NoSuchEntity, with a doubling
@@ -115,7 +110,7 @@ func (c *Caller) callWithPropagation(ctx context.Context, s setup.Step) error {
 	pause, waited := 250*time.Millisecond, time.Duration(0)
 	for {
 		err := c.call(ctx, s)
-		if err == nil || !c.refersToCreated(s) || errorCode(err) != "NoSuchEntity" || waited+pause > limit {
+		if err == nil || !c.refersToCreated(s) || awserr.Code(err) != "NoSuchEntity" || waited+pause > limit {
 			return err
 		}
 		if err := sleep(ctx, pause); err != nil {
@@ -135,14 +130,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
 }
 
 func (c *Caller) remember(s setup.Step) {
