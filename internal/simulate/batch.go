@@ -555,51 +555,12 @@ func appendMatches(b []byte, ms []eval.Match) []byte {
 		}
 		b = strconv.AppendInt(b, int64(m.PolicyIndex), 10)
 		b = append(b, '"')
-		if m.Sid != "" {
-			b = append(b, `,"sid":`...)
-			b = appendString(b, m.Sid)
+		b = appendStatementTail(b, m.Sid, m.StatementIndex, string(m.Effect), m.Pos.Line, m.Pos.Column, len(m.Conditions))
+		for j := range m.Conditions {
+			c := &m.Conditions[j]
+			b = appendCondition(b, j, c.Operator, c.Key, c.Values, false, c.Present, c.Matched, c.Why)
 		}
-		b = append(b, `,"statement":`...)
-		b = strconv.AppendInt(b, int64(m.StatementIndex), 10)
-		b = append(b, `,"effect":`...)
-		b = appendString(b, string(m.Effect))
-		if m.Pos.Line != 0 {
-			b = append(b, `,"line":`...)
-			b = strconv.AppendInt(b, int64(m.Pos.Line), 10)
-		}
-		if m.Pos.Column != 0 {
-			b = append(b, `,"column":`...)
-			b = strconv.AppendInt(b, int64(m.Pos.Column), 10)
-		}
-		if len(m.Conditions) > 0 {
-			b = append(b, `,"conditions":[`...)
-			for j := range m.Conditions {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				c := &m.Conditions[j]
-				b = append(b, `{"operator":`...)
-				b = appendString(b, c.Operator)
-				b = append(b, `,"key":`...)
-				b = appendString(b, c.Key)
-				b = append(b, `,"values":[`...)
-				for k, v := range c.Values {
-					if k > 0 {
-						b = append(b, ',')
-					}
-					b = appendString(b, v)
-				}
-				b = append(b, `],"present":`...)
-				b = strconv.AppendBool(b, c.Present)
-				b = append(b, `,"matched":`...)
-				b = strconv.AppendBool(b, c.Matched)
-				b = append(b, `,"why":`...)
-				b = appendString(b, c.Why)
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, '}')
+		b = appendStatementEnd(b, len(m.Conditions))
 	}
 	return append(b, ']')
 }
@@ -618,59 +579,79 @@ func appendStatements(b []byte, ms []MatchedStatement) []byte {
 		b = appendString(b, m.Layer)
 		b = append(b, `,"policy":`...)
 		b = appendString(b, m.Policy)
-		if m.Sid != "" {
-			b = append(b, `,"sid":`...)
-			b = appendString(b, m.Sid)
+		b = appendStatementTail(b, m.Sid, m.Statement, m.Effect, m.Line, m.Column, len(m.Conditions))
+		for j := range m.Conditions {
+			c := &m.Conditions[j]
+			b = appendCondition(b, j, c.Operator, c.Key, c.Values, true, c.Present, c.Matched, c.Why)
 		}
-		b = append(b, `,"statement":`...)
-		b = strconv.AppendInt(b, int64(m.Statement), 10)
-		b = append(b, `,"effect":`...)
-		b = appendString(b, m.Effect)
-		if m.Line != 0 {
-			b = append(b, `,"line":`...)
-			b = strconv.AppendInt(b, int64(m.Line), 10)
-		}
-		if m.Column != 0 {
-			b = append(b, `,"column":`...)
-			b = strconv.AppendInt(b, int64(m.Column), 10)
-		}
-		if len(m.Conditions) > 0 {
-			b = append(b, `,"conditions":[`...)
-			for j := range m.Conditions {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				c := &m.Conditions[j]
-				b = append(b, `{"operator":`...)
-				b = appendString(b, c.Operator)
-				b = append(b, `,"key":`...)
-				b = appendString(b, c.Key)
-				b = append(b, `,"values":`...)
-				if c.Values == nil {
-					b = append(b, "null"...)
-				} else {
-					b = append(b, '[')
-					for k, v := range c.Values {
-						if k > 0 {
-							b = append(b, ',')
-						}
-						b = appendString(b, v)
-					}
-					b = append(b, ']')
-				}
-				b = append(b, `,"present":`...)
-				b = strconv.AppendBool(b, c.Present)
-				b = append(b, `,"matched":`...)
-				b = strconv.AppendBool(b, c.Matched)
-				b = append(b, `,"why":`...)
-				b = appendString(b, c.Why)
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, '}')
+		b = appendStatementEnd(b, len(m.Conditions))
 	}
 	return append(b, ']')
+}
+
+// appendStatementTail writes a matched statement's fields after its
+// policy, up to its conditions (opened when it has any).
+func appendStatementTail(b []byte, sid string, statement int, effect string, line, column, conditions int) []byte {
+	if sid != "" {
+		b = append(b, `,"sid":`...)
+		b = appendString(b, sid)
+	}
+	b = append(b, `,"statement":`...)
+	b = strconv.AppendInt(b, int64(statement), 10)
+	b = append(b, `,"effect":`...)
+	b = appendString(b, effect)
+	if line != 0 {
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(line), 10)
+	}
+	if column != 0 {
+		b = append(b, `,"column":`...)
+		b = strconv.AppendInt(b, int64(column), 10)
+	}
+	if conditions > 0 {
+		b = append(b, `,"conditions":[`...)
+	}
+	return b
+}
+
+// appendCondition writes the j-th condition of a matched statement;
+// nilNull writes nil values as null instead of an empty list.
+func appendCondition(b []byte, j int, operator, key string, values []string, nilNull, present, matched bool, why string) []byte {
+	if j > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, `{"operator":`...)
+	b = appendString(b, operator)
+	b = append(b, `,"key":`...)
+	b = appendString(b, key)
+	b = append(b, `,"values":`...)
+	if values == nil && nilNull {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for k, v := range values {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, v)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"present":`...)
+	b = strconv.AppendBool(b, present)
+	b = append(b, `,"matched":`...)
+	b = strconv.AppendBool(b, matched)
+	b = append(b, `,"why":`...)
+	b = appendString(b, why)
+	return append(b, '}')
+}
+
+// appendStatementEnd closes a matched statement (and its conditions).
+func appendStatementEnd(b []byte, conditions int) []byte {
+	if conditions > 0 {
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 const hexDigits = "0123456789abcdef"
