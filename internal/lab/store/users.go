@@ -207,18 +207,23 @@ func (s *Store) DeleteAccessKey(userName string, root bool, keyID string) error 
 	if err := CheckAccessKeyID(keyID); err != nil {
 		return err
 	}
+	return s.changeAccessKey(userName, root, keyID, `DELETE FROM access_keys WHERE id = ?`)
+}
+
+// changeAccessKey runs query, which ends in "WHERE id = ?", on the key
+// keyID of the user (root: of the root user): the owner's condition is
+// added; args are query's parameters before the key ID.
+func (s *Store) changeAccessKey(userName string, root bool, keyID, query string, args ...any) error {
 	err := s.write(func(tx *sql.Tx) error {
-		var res sql.Result
-		var err error
-		if root {
-			res, err = tx.Exec(`DELETE FROM access_keys WHERE id = ? AND user_id IS NULL`, keyID)
-		} else {
-			var id string
-			if id, err = userID(tx, userName); err != nil {
+		q, qargs := query+` AND user_id IS NULL`, append(args[:len(args):len(args)], keyID)
+		if !root {
+			id, err := userID(tx, userName)
+			if err != nil {
 				return err
 			}
-			res, err = tx.Exec(`DELETE FROM access_keys WHERE id = ? AND user_id = ?`, keyID, id)
+			q, qargs = query+` AND user_id = ?`, append(qargs, id)
 		}
+		res, err := tx.Exec(q, qargs...)
 		if err != nil {
 			return err
 		}
@@ -281,29 +286,5 @@ func (s *Store) UpdateAccessKey(userName string, root bool, keyID, status string
 	if err := CheckAccessKeyStatus(status); err != nil {
 		return err
 	}
-	err := s.write(func(tx *sql.Tx) error {
-		var res sql.Result
-		var err error
-		if root {
-			res, err = tx.Exec(`UPDATE access_keys SET status = ? WHERE id = ? AND user_id IS NULL`, status, keyID)
-		} else {
-			var id string
-			if id, err = userID(tx, userName); err != nil {
-				return err
-			}
-			res, err = tx.Exec(`UPDATE access_keys SET status = ? WHERE id = ? AND user_id = ?`, status, keyID, id)
-		}
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errorf(CodeNoSuchEntity, "The Access Key with id %s cannot be found.", keyID)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	s.changed()
-	return nil
+	return s.changeAccessKey(userName, root, keyID, `UPDATE access_keys SET status = ? WHERE id = ?`, status)
 }
