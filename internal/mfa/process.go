@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/term"
 )
 
 // maxProcessOutput is the most mfa_process may print on standard output
@@ -97,12 +95,8 @@ func openProcessTTY(path string) *ttyFile {
 	if path == "" {
 		return nil
 	}
-	t, err := openTTY(path)
+	t, err := openTerminal(path)
 	if err != nil {
-		return nil
-	}
-	if !term.IsTerminal(t.fd) {
-		t.Close()
 		return nil
 	}
 	return t

@@ -22,14 +22,11 @@ var errNoTTY = errors.New("no terminal")
 // ends with ErrCanceled on Ctrl-C (SIGINT) or when ctx ends; the terminal
 // settings are restored either way.
 func ttyPrompt(ctx context.Context, path string, req Request) (string, error) {
-	t, err := openTTY(path)
+	t, err := openTerminal(path)
 	if err != nil {
-		return "", errNoTTY
+		return "", err
 	}
 	defer t.Close()
-	if !term.IsTerminal(t.fd) {
-		return "", errNoTTY
-	}
 	if line := reasonLine(req); line != "" {
 		fmt.Fprintln(t.out, line)
 	}
@@ -111,16 +108,27 @@ func PromptHidden(ctx context.Context, path, prompt string) (string, error) {
 	if path == "" {
 		path = DefaultTTY
 	}
-	t, err := openTTY(path)
+	t, err := openTerminal(path)
 	if err != nil {
-		return "", errNoTTY
+		return "", err
 	}
 	defer t.Close()
-	if !term.IsTerminal(t.fd) {
-		return "", errNoTTY
-	}
 	fmt.Fprint(t.out, prompt)
 	line, err := readHidden(ctx, t)
 	fmt.Fprintln(t.out)
 	return line, err
+}
+
+// openTerminal opens path when it is a terminal, else fails with
+// errNoTTY.
+func openTerminal(path string) (*ttyFile, error) {
+	t, err := openTTY(path)
+	if err != nil {
+		return nil, errNoTTY
+	}
+	if !term.IsTerminal(t.fd) {
+		t.Close()
+		return nil, errNoTTY
+	}
+	return t, nil
 }
