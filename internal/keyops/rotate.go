@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsmfa/awsmfa/internal/awserr"
+	"github.com/awsmfa/awsmfa/internal/backoff"
 	"github.com/awsmfa/awsmfa/internal/keystore"
 )
 
@@ -330,21 +331,15 @@ func (r *Rotator) waitWorks(ctx context.Context, id, secret string) error {
 	if limit <= 0 {
 		limit = 2 * time.Minute
 	}
-	pause, waited := 500*time.Millisecond, time.Duration(0)
-	for {
-		err := r.Works(ctx, id, secret)
-		if err == nil {
-			return nil
-		}
-		if waited+pause > limit {
-			return fmt.Errorf("the new access key %s does not work after %s (%v): run rotate again to keep waiting, or rotate --abort to give it up", id, waited, err)
-		}
-		if err := r.sleep(ctx, pause); err != nil {
-			return err
-		}
-		waited += pause
-		pause = min(2*pause, 8*time.Second)
+	var checkErr error
+	waited, err := backoff.Policy{First: 500 * time.Millisecond, Max: 8 * time.Second, Limit: limit, Sleep: r.Sleep}.Retry(ctx, func() (bool, error) {
+		checkErr = r.Works(ctx, id, secret)
+		return true, checkErr
+	})
+	if err != nil && err == checkErr {
+		return fmt.Errorf("the new access key %s does not work after %s (%v): run rotate again to keep waiting, or rotate --abort to give it up", id, waited, err)
 	}
+	return err
 }
 
 // retire deletes (or deactivates) the old key and clears the rotation.
@@ -375,20 +370,6 @@ func (r *Rotator) now() time.Time {
 		return r.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-func (r *Rotator) sleep(ctx context.Context, d time.Duration) error {
-	if r.Sleep != nil {
-		return r.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func (r *Rotator) logf(format string, args ...any) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/internal/account"
 	"github.com/awsmfa/awsmfa/internal/awserr"
+	"github.com/awsmfa/awsmfa/internal/backoff"
 )
 
 // noReportNote is the account's note when the credential report could not
@@ -79,14 +80,7 @@ func (r *reader) waitReport(ctx context.Context, deadline time.Time) error {
 	if time.Now().Add(wait).After(deadline) {
 		return fmt.Errorf("%w (waited %s)", errReportTimeout, r.opts.ReportWait)
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backoff.Sleep(ctx, wait)
 }
 
 // reportMissing records why there is no report; a cancelled read fails.

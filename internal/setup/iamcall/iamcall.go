@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsmfa/awsmfa/internal/awserr"
+	"github.com/awsmfa/awsmfa/internal/backoff"
 	"github.com/awsmfa/awsmfa/internal/setup"
 )
 
@@ -55,7 +56,7 @@ type Caller struct {
 	// created may not be visible at once to the next call
 	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
 	Propagation time.Duration
-	// Sleep waits between those retries (time.Sleep honouring ctx when nil).
+	// Sleep waits between those retries (backoff.Sleep when nil).
 	Sleep func(ctx context.Context, d time.Duration) error
 
 	// created holds the entities this Caller created, by kind and name.
@@ -103,33 +104,11 @@ func (c *Caller) callWithPropagation(ctx context.Context, s setup.Step) error {
 	if limit <= 0 {
 		limit = DefaultPropagation
 	}
-	sleep := c.Sleep
-	if sleep == nil {
-		sleep = sleepCtx
-	}
-	pause, waited := 250*time.Millisecond, time.Duration(0)
-	for {
+	_, err := backoff.Policy{First: 250 * time.Millisecond, Limit: limit, Sleep: c.Sleep}.Retry(ctx, func() (bool, error) {
 		err := c.call(ctx, s)
-		if err == nil || !c.refersToCreated(s) || awserr.Code(err) != "NoSuchEntity" || waited+pause > limit {
-			return err
-		}
-		if err := sleep(ctx, pause); err != nil {
-			return err
-		}
-		waited += pause
-		pause *= 2
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+		return c.refersToCreated(s) && awserr.Code(err) == "NoSuchEntity", err
+	})
+	return err
 }
 
 func (c *Caller) remember(s setup.Step) {
