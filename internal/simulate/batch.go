@@ -476,15 +476,7 @@ func (outputEncoder) appendOutput(b []byte, o *Output) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"layer":`...)
-			b = appendString(b, l.Layer)
-			b = append(b, `,"decision":`...)
-			b = appendString(b, l.Decision)
-			if l.Note != "" {
-				b = append(b, `,"note":`...)
-				b = appendString(b, l.Note)
-			}
-			b = append(b, '}')
+			b = appendLayer(b, l.Layer, l.Decision, l.Note)
 		}
 		b = append(b, ']')
 	}
@@ -499,6 +491,19 @@ func (outputEncoder) appendOutput(b []byte, o *Output) []byte {
 	if o.Line != 0 {
 		b = append(b, `,"line":`...)
 		b = strconv.AppendInt(b, int64(o.Line), 10)
+	}
+	return append(b, '}')
+}
+
+// appendLayer writes one layer's decision.
+func appendLayer(b []byte, layer, decision, note string) []byte {
+	b = append(b, `{"layer":`...)
+	b = appendString(b, layer)
+	b = append(b, `,"decision":`...)
+	b = appendString(b, decision)
+	if note != "" {
+		b = append(b, `,"note":`...)
+		b = appendString(b, note)
 	}
 	return append(b, '}')
 }
@@ -518,15 +523,7 @@ func appendResult(b []byte, r *eval.Result) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"layer":`...)
-			b = appendString(b, l.Layer.String())
-			b = append(b, `,"decision":`...)
-			b = appendString(b, l.Decision.String())
-			if l.Note != "" {
-				b = append(b, `,"note":`...)
-				b = appendString(b, l.Note)
-			}
-			b = append(b, '}')
+			b = appendLayer(b, l.Layer.String(), l.Decision.String(), l.Note)
 		}
 		b = append(b, ']')
 	}
